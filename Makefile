@@ -1,0 +1,66 @@
+# Every target bootstraps what it needs on a fresh machine (Python venvs, npm tools, Chromium).
+PYTHON ?= python3
+VENV ?= .venv
+SAM_VENV ?= .venv-sam
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: demo test test-fast test-slow bootstrap tools browser lint-template bench clean help
+
+help:
+	@echo "make demo   - the whole stack locally with the sample logs: API + dashboard on http://127.0.0.1:3000"
+	@echo "make test   - every test: unit, integration, template/ASL lint, then slow and browser tests"
+	@echo "make bench  - ingest/query benchmarks (prints what was measured and how)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+bootstrap: $(VENV)/.installed
+
+# aws-sam-cli pins boto3/botocore/click: it gets an environment of its own.
+$(SAM_VENV)/.installed:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install -q --upgrade pip
+	$(SAM_VENV)/bin/pip install -q 'aws-sam-cli>=1.120'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+tools: $(SAM_VENV)/.installed node_modules/.installed
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+demo: bootstrap
+	$(VENV)/bin/cloudtrail-tracker local
+
+lint-template: tools
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+	$(VENV)/bin/cfn-lint template.yaml
+	@for f in statemachines/*.asl.json; do [ -e "$$f" ] || continue; echo "asl-validator $$f"; asl-validator --json-path "$$f" || exit 1; done
+
+test-fast: bootstrap
+	$(PYTEST) -m "not slow and not browser" -n 2 -q
+
+test-slow: bootstrap tools browser
+	$(PYTEST) -m "slow or browser" -q; rc=$$?; [ $$rc -eq 5 ] && exit 0; exit $$rc
+
+test: bootstrap tools browser
+	$(MAKE) test-fast
+	$(MAKE) lint-template
+	$(MAKE) test-slow
+
+bench: bootstrap
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) node_modules build .pytest_cache

@@ -1,0 +1,55 @@
+"""``cloudtrail-tracker local``: the whole stack on this machine with sample (or your) logs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "local", help="run the whole stack locally on an embedded AWS (moto) with sample or your logs",
+        description="Starts moto as the embedded AWS, creates template.yaml's bucket, queues and table, "
+        "uploads the log files under --logs, ingests them through S3 -> SQS -> the ingest handler, "
+        "prints a summary, then serves the API and dashboard.",
+    )
+    parser.add_argument("--logs", type=Path, default=None,
+                        help="directory of CloudTrail files, AWSLogs layout or flat, .json or .json.gz "
+                        "(default: the sample logs shipped in samples/)")
+    parser.add_argument("--port", type=int, default=3000, help="port of the API and dashboard (default 3000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    parser.add_argument("--aws-port", type=int, default=None, help="port of the embedded AWS (default: a free one)")
+    parser.add_argument("--no-serve", action="store_true", help="exit after the ingest summary")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
+                        help="where the handlers' JSON logs go (default build/local/handlers.log)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..local.stack import default_logs_dir, format_summary, run_ingest
+
+    logs_dir = args.logs or default_logs_dir()
+    if not logs_dir.is_dir():
+        print(f"error: --logs {logs_dir} is not a directory", file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"embedded AWS starting; ingesting {logs_dir} ...", file=sys.stderr)
+    stack, summary = run_ingest(logs_dir, aws_port=args.aws_port, log_file=args.log_file)
+    try:
+        print(json.dumps(summary.as_dict(), indent=2) if args.json else format_summary(summary), flush=True)
+        if args.no_serve:
+            return 0
+        return _serve(stack, args)
+    finally:
+        stack.stop()
+
+
+def _serve(stack, args) -> int:
+    try:
+        from ..local.api_server import serve_forever
+    except ImportError:
+        print("the API server is not available in this version; use --no-serve", file=sys.stderr)
+        return 1
+    return serve_forever(stack, host=args.host, port=args.port, args=args)

@@ -1,0 +1,1 @@
+"""Data-access layer: the only code that knows the DynamoDB key design (see ``keys``)."""

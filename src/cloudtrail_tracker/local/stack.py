@@ -1,0 +1,215 @@
+"""``cloudtrail-tracker local``: moto's HTTP server as the embedded AWS, the stack's resources
+from template.yaml, log files uploaded to the bucket and ingested by the real handler."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import socket
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+
+from ..models import FileReport
+from . import template as tpl
+from .driver import drain_queue
+from .resources import StackResources, create_stack_resources
+
+REGION = "us-east-1"
+LOG_SUFFIXES = (".json", ".json.gz", ".gz", ".ndjson", ".jsonl")
+
+
+def default_logs_dir() -> Path:
+    return tpl.project_root() / "samples"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def handler_of(template: dict, logical_id: str):
+    """The Python function template.yaml names as ``logical_id``'s Handler."""
+    module_name, function_name = tpl.function_handler(template, logical_id).rsplit(".", 1)
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+class _IngestReports(logging.Handler):
+    """Collects the ``ingested`` reports the handler logs, as CloudWatch Logs would."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.total = FileReport()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "ingested" and hasattr(record, "files"):
+            self.total.add(FileReport.from_dict({k: getattr(record, k, 0) for k in (
+                "files", "records", "stored", "duplicates", "dropped", "skippedFiles",
+                "failedFiles", "identityTypes", "writeRequests")}))
+
+
+@dataclass
+class IngestSummary:
+    uploaded: int = 0
+    report: FileReport = field(default_factory=FileReport)
+    dead_letter_keys: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        report = self.report.as_dict()
+        return {
+            "filesUploaded": self.uploaded,
+            "filesRead": report["files"],
+            "recordsRead": report["records"],
+            "eventsStored": report["stored"],
+            "duplicates": report["duplicates"],
+            "recordsSkipped": report["dropped"],
+            "filesSkipped": report["skippedFiles"],
+            "filesFailedToDLQ": len(self.dead_letter_keys),
+            "deadLetterKeys": self.dead_letter_keys,
+            "eventsPerIdentityType": report["identityTypes"],
+            "dynamodbWriteRequests": report["writeRequests"],
+        }
+
+
+class LocalStack:
+    """The embedded AWS and the stack's resources on it."""
+
+    def __init__(self, aws_port: int | None = None, log_file: Path | None = None):
+        self.aws_port = aws_port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.aws_port}"
+        self.template = tpl.load_template()
+        self.log_file = log_file
+        self._server = None
+        self.resources: StackResources | None = None
+
+    # -- lifecycle
+    def start(self) -> "LocalStack":
+        from moto.server import ThreadedMotoServer
+
+        os.environ.update({
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(self.aws_port),  # moto's Step Functions interpreter calls back on this port
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        })
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self._server.start()
+        self._moto_config({"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
+        self.session = boto3.session.Session(region_name=REGION)
+        self.resources = create_stack_resources(self.session, self.template)
+        os.environ.update(tpl.function_environment(self.template, "IngestFunction"))
+        os.environ["TABLE_NAME"] = self.resources.table
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.stop()
+            self._server = None
+
+    def _moto_config(self, config: dict) -> None:
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/config", data=json.dumps(config).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=10).read()
+
+    # -- data
+    def upload(self, logs_dir: Path) -> int:
+        """Put every log file under ``logs_dir`` in the bucket, keyed by its relative path."""
+        s3 = self.session.client("s3")
+        count = 0
+        for path in sorted(p for p in Path(logs_dir).rglob("*") if p.is_file()):
+            key = path.relative_to(logs_dir).as_posix()
+            if not key.lower().endswith(LOG_SUFFIXES):
+                continue  # licences, READMEs, ... shipped beside the samples
+            s3.upload_file(str(path), self.resources.bucket, key)
+            count += 1
+        return count
+
+    def ingest(self, on_batch=None) -> IngestSummary:
+        """Run the ingest handler over the queue until it is drained."""
+        module = importlib.import_module(tpl.function_handler(self.template, "IngestFunction").rsplit(".", 1)[0])
+        if hasattr(module, "reset"):
+            module.reset()
+        collector = _IngestReports()
+        service_logger = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "cloudtrail-tracker"))
+        self._quiet(service_logger)
+        service_logger.addHandler(collector)
+        try:
+            drain_queue(self.session.client("sqs"), self.resources.queue_url, self.resources.queue_arn, REGION,
+                        handler_of(self.template, "IngestFunction"), on_batch=on_batch)
+        finally:
+            service_logger.removeHandler(collector)
+        return IngestSummary(report=collector.total, dead_letter_keys=self.dead_letter_keys())
+
+    def _quiet(self, service_logger: logging.Logger) -> None:
+        """Send the handler's JSON logs to a file instead of this command's output."""
+        for handler in service_logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                if self.log_file:
+                    self.log_file.parent.mkdir(parents=True, exist_ok=True)
+                    handler.setStream(open(self.log_file, "a"))  # noqa: SIM115 - lives as long as the stack
+                else:
+                    handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
+
+    def dead_letter_keys(self) -> list[str]:
+        """Keys of the files whose notifications ended in the dead-letter queue (left there)."""
+        from ingest.handler import objects_in
+
+        sqs = self.session.client("sqs")
+        keys: list[str] = []
+        seen: set[str] = set()
+        while True:
+            messages = sqs.receive_message(QueueUrl=self.resources.dead_letter_url, MaxNumberOfMessages=10,
+                                           VisibilityTimeout=30).get("Messages", [])
+            fresh = [m for m in messages if m["MessageId"] not in seen]
+            if not fresh:
+                break
+            for message in fresh:
+                seen.add(message["MessageId"])
+                keys.extend(key for _, key in objects_in(message["Body"]))
+        return sorted(keys)
+
+
+def run_ingest(logs_dir: Path, aws_port: int | None = None, log_file: Path | None = None) -> tuple[LocalStack, IngestSummary]:
+    stack = LocalStack(aws_port=aws_port, log_file=log_file).start()
+    uploaded = stack.upload(logs_dir)
+    summary = stack.ingest()
+    summary.uploaded = uploaded
+    return stack, summary
+
+
+def format_summary(summary: IngestSummary) -> str:
+    data = summary.as_dict()
+    lines = [
+        f"files uploaded        {data['filesUploaded']}",
+        f"files read            {data['filesRead']}",
+        f"records read          {data['recordsRead']}",
+        f"events stored         {data['eventsStored']}",
+        f"duplicates            {data['duplicates']}",
+        f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}",
+        f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}",
+        f"files failed (DLQ)    {data['filesFailedToDLQ']}",
+    ]
+    lines += [f"  {key}" for key in data["deadLetterKeys"]]
+    lines.append("events per identity type")
+    lines += [f"  {kind:<20} {count}" for kind, count in Counter(data["eventsPerIdentityType"]).most_common()]
+    lines.append(f"DynamoDB write requests {data['dynamodbWriteRequests']}")
+    return "\n".join(lines)
+
+
+def _reasons(counts: dict) -> str:
+    return ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items())) if counts else ""
+

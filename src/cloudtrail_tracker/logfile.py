@@ -1,0 +1,212 @@
+"""Reading CloudTrail log files: which keys are logs, and their records, streamed.
+
+A log file is ``{"Records": [...]}``, usually gzipped and on one line, of any size. The
+records are decoded one at a time from a sliding text buffer, so memory stays at about
+one read chunk plus one record whatever the file's size. Also read: ``.json`` files,
+a bare JSON array of records, and one record per line (exports from Logstash, Athena, ...).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+READ_CHUNK = 1 << 20
+MAX_RECORD_CHARS = 64 << 20  # beyond this a "record" is corrupt data, not an event
+
+_SKIPPED_FOLDERS = {
+    "CloudTrail-Digest": "digest",
+    "CloudTrail-Insight": "insight",
+    "CloudTrail-Aggregated": "aggregated",
+}
+_LOG_SUFFIXES = (".json", ".json.gz", ".gz", ".ndjson", ".jsonl")
+_KEY_RE = re.compile(
+    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{4,32})/)?(?P<account>\d{12})/CloudTrail/"
+    r"(?P<region>[a-z0-9-]+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/"
+)
+_RECORDS_START = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
+_WS = re.compile(r"\s*")
+_RECORD_FIELDS = frozenset({"eventName", "eventSource", "eventTime", "eventVersion", "userIdentity"})
+
+
+class LogFileError(ValueError):
+    """The file is not a CloudTrail log (bad gzip, not JSON, no records)."""
+
+
+@dataclass(frozen=True)
+class LogKey:
+    """What a trail bucket key says: ``[prefix/]AWSLogs/[o-id/]<account>/CloudTrail/<region>/Y/M/D/``."""
+
+    account: str
+    region: str
+    date: str  # delivery date, YYYY-MM-DD (events may be older)
+    organization: str = ""
+
+
+def parse_log_key(key: str) -> LogKey | None:
+    match = _KEY_RE.search(key)
+    if not match:
+        return None
+    return LogKey(
+        account=match["account"],
+        region=match["region"],
+        date=f"{match['year']}-{match['month']}-{match['day']}",
+        organization=match["org"] or "",
+    )
+
+
+def skip_reason(key: str) -> str | None:
+    """Why a key is not an event log to read, or None when it is one."""
+    for folder, reason in _SKIPPED_FOLDERS.items():
+        if f"/{folder}/" in f"/{key}":
+            return reason
+    if key.endswith("/"):
+        return "folder"
+    if not key.lower().endswith(_LOG_SUFFIXES):
+        return "not-a-log-file"
+    return None
+
+
+def iter_records(stream: BinaryIO) -> Iterator[dict]:
+    """Yield the records of one log file (gzipped or not), decoding as it reads."""
+    return _records_from_text(_text_chunks(stream))
+
+
+def _byte_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    first = stream.read(READ_CHUNK)
+    if first[:2] != b"\x1f\x8b":
+        while first:
+            yield first
+            first = stream.read(READ_CHUNK)
+        return
+    data = first
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        while data:
+            out = decompressor.decompress(data, READ_CHUNK)
+            while True:
+                if out:
+                    yield out
+                if not decompressor.unconsumed_tail:
+                    break
+                out = decompressor.decompress(decompressor.unconsumed_tail, READ_CHUNK)
+            if decompressor.eof and decompressor.unused_data:  # a multi-member gzip
+                data = decompressor.unused_data
+                decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                continue
+            data = stream.read(READ_CHUNK)
+        tail = decompressor.flush()
+        if tail:
+            yield tail
+        if not decompressor.eof:
+            raise LogFileError("gzip stream ends early (truncated file)")
+    except zlib.error as exc:
+        raise LogFileError(f"bad gzip data: {exc}") from exc
+
+
+def _text_chunks(stream: BinaryIO) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in _byte_chunks(stream):
+            text = decoder.decode(chunk)
+            if text:
+                yield text
+        text = decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise LogFileError(f"not UTF-8 text: {exc}") from exc
+    if text:
+        yield text
+
+
+class _Buffer:
+    """A sliding window over the decoded text."""
+
+    def __init__(self, chunks: Iterator[str]):
+        self._chunks = chunks
+        self.text = ""
+        self.pos = 0
+
+    def more(self) -> bool:
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            return False
+        self.text = self.text[self.pos :] + chunk
+        self.pos = 0
+        if len(self.text) > MAX_RECORD_CHARS + READ_CHUNK:
+            raise LogFileError(f"a record longer than {MAX_RECORD_CHARS} characters: corrupt file")
+        return True
+
+    def skip_space(self) -> bool:
+        """Move past white space; False at the end of the input."""
+        while True:
+            self.pos = _WS.match(self.text, self.pos).end()
+            if self.pos < len(self.text):
+                return True
+            if not self.more():
+                return False
+
+    def peek(self) -> str:
+        return self.text[self.pos]
+
+    def decode_value(self, decoder: json.JSONDecoder):
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                if self.more():  # most often a value cut at the end of the window
+                    continue
+                raise LogFileError(f"not valid JSON: {exc.msg} at character {exc.pos}") from exc
+            self.pos = end
+            return value
+
+
+def _records_from_text(chunks: Iterator[str]) -> Iterator[dict]:
+    buf = _Buffer(chunks)
+    decoder = json.JSONDecoder()
+    if not buf.skip_space():
+        raise LogFileError("empty file")
+    while len(buf.text) - buf.pos < 64 and buf.more():
+        pass
+    match = _RECORDS_START.match(buf.text, buf.pos)
+    if match:
+        buf.pos = match.end()
+        yield from _array_items(buf, decoder)
+        return
+    if buf.peek() == "[":
+        buf.pos += 1
+        yield from _array_items(buf, decoder)
+        return
+    if buf.peek() != "{":
+        raise LogFileError("not a JSON object or array")
+    # Concatenated objects: one record per line, or a document whose "Records" is not first.
+    while buf.skip_space():
+        value = buf.decode_value(decoder)
+        if isinstance(value, dict) and isinstance(value.get("Records"), list):
+            yield from value["Records"]
+        elif isinstance(value, dict) and not _RECORD_FIELDS.isdisjoint(value):
+            yield value  # a record; one missing eventName is reported by the event builder
+        else:
+            raise LogFileError('no "Records" in this file (not a CloudTrail event log)')
+
+
+def _array_items(buf: _Buffer, decoder: json.JSONDecoder) -> Iterator[dict]:
+    while True:
+        if not buf.skip_space():
+            raise LogFileError("file ends inside the Records array (truncated)")
+        if buf.peek() == "]":
+            return
+        item = buf.decode_value(decoder)
+        if not isinstance(item, dict):
+            raise LogFileError("a Records entry is not a JSON object")
+        yield item
+        if not buf.skip_space():
+            raise LogFileError("file ends inside the Records array (truncated)")
+        sep = buf.peek()
+        if sep == ",":
+            buf.pos += 1
+        elif sep != "]":
+            raise LogFileError(f"unexpected {sep!r} between records")

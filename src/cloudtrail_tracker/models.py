@@ -1,0 +1,105 @@
+"""Data classes passed between the layers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted, in a form a person recognises.
+
+    ``name`` is what people search by (an IAM user name, the session name of an assumed
+    role such as an SSO user's e-mail, ``root@<account>``, the invoking service, ...);
+    ``role`` keeps the role or issuer beside it.
+    """
+
+    name: str
+    type: str
+    role: str = ""
+    account: str = ""
+    arn: str = ""
+
+
+@dataclass(slots=True)
+class StoredEvent:
+    """One CloudTrail event, reduced to what the table stores.
+
+    ``record`` is the sanitised full record (secrets removed, oversized parts shortened),
+    kept so ``/events/{id}`` can return it and attribute filters can look inside it.
+    """
+
+    event_id: str
+    event_time: str  # ISO-8601 UTC, second precision, with Z
+    event_name: str
+    event_source: str
+    service: str  # "ec2" from "ec2.amazonaws.com"
+    actor: Actor
+    account: str
+    region: str
+    source_ip: str
+    error_code: str
+    read_only: bool | None
+    resources: tuple[str, ...]
+    tracked: tuple[str, ...]  # "instanceType=t3.micro" for each tracked attribute present
+    record: dict
+    shortened: tuple[str, ...] = ()  # record fields replaced because the item would exceed 400 KB
+
+    @property
+    def day(self) -> str:
+        return self.event_time[:10]
+
+
+@dataclass
+class FileReport:
+    """What happened to one log file (or a set of them, once added together)."""
+
+    files: int = 0
+    records: int = 0  # records read from the file(s)
+    stored: int = 0  # events newly written
+    duplicates: int = 0  # events already in the table (redelivery, overlapping backfill)
+    dropped: Counter = field(default_factory=Counter)  # reason -> records not stored
+    skipped_files: Counter = field(default_factory=Counter)  # reason -> files not read
+    failed_files: list[str] = field(default_factory=list)
+    identity_types: Counter = field(default_factory=Counter)  # over stored events
+    write_requests: int = 0  # DynamoDB write requests spent
+
+    def add(self, other: "FileReport") -> "FileReport":
+        self.files += other.files
+        self.records += other.records
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.dropped.update(other.dropped)
+        self.skipped_files.update(other.skipped_files)
+        self.failed_files.extend(other.failed_files)
+        self.identity_types.update(other.identity_types)
+        self.write_requests += other.write_requests
+        return self
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "records": self.records,
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "dropped": dict(self.dropped),
+            "skippedFiles": dict(self.skipped_files),
+            "failedFiles": list(self.failed_files),
+            "identityTypes": dict(self.identity_types),
+            "writeRequests": self.write_requests,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FileReport":
+        return cls(
+            files=data.get("files", 0),
+            records=data.get("records", 0),
+            stored=data.get("stored", 0),
+            duplicates=data.get("duplicates", 0),
+            dropped=Counter(data.get("dropped", {})),
+            skipped_files=Counter(data.get("skippedFiles", {})),
+            failed_files=list(data.get("failedFiles", [])),
+            identity_types=Counter(data.get("identityTypes", {})),
+            write_requests=data.get("writeRequests", 0),
+        )

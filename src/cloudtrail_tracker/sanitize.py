@@ -1,0 +1,48 @@
+"""Keep secrets out of the table, and make any record fit in one DynamoDB item."""
+
+from __future__ import annotations
+
+REDACTED = "<redacted>"
+# Keys whose values are credentials wherever they appear in the free-form parts of a record
+# (AssumeRole/GetSessionToken/GetFederationToken credentials, CreateAccessKey's secret, ...).
+SECRET_KEYS = frozenset(
+    {"sessionToken", "secretAccessKey", "SecretAccessKey", "SessionToken", "password", "Password", "privateKey"}
+)
+# Inside a "credentials" object every value but the expiry is part of the secret.
+_CREDENTIAL_KEEP = frozenset({"expiration", "Expiration"})
+_FREE_FORM = ("responseElements", "requestParameters", "additionalEventData", "serviceEventDetails")
+# Largest first: which parts of a record give way when it does not fit.
+SHORTENABLE = ("responseElements", "requestParameters", "additionalEventData", "serviceEventDetails", "resources")
+
+
+def redact_secrets(record: dict) -> dict:
+    """Remove credentials in place (the record is ours, freshly parsed) and return it."""
+    for part in _FREE_FORM:
+        value = record.get(part)
+        if isinstance(value, (dict, list)):
+            _redact(value)
+    return record
+
+
+def _redact(node) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in SECRET_KEYS and value:
+                node[key] = REDACTED
+            elif key in ("credentials", "Credentials") and isinstance(value, dict):
+                for cred_key in value:
+                    if cred_key not in _CREDENTIAL_KEEP:
+                        value[cred_key] = REDACTED
+            elif isinstance(value, (dict, list)):
+                _redact(value)
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, (dict, list)):
+                _redact(item)
+
+
+def shorten(record: dict, field: str, original_bytes: int) -> dict:
+    """A copy of ``record`` with ``field`` replaced by a marker saying how big it was."""
+    copy = dict(record)
+    copy[field] = {"omitted": True, "reason": "too large to store", "originalBytes": original_bytes}
+    return copy

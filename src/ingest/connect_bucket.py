@@ -1,0 +1,46 @@
+"""CloudFormation custom resource: connect an existing trail bucket to the ingest queue."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from cloudtrail_tracker.bucket_notification import connect, disconnect
+
+logger = Logger()
+
+
+def _respond(event: dict, context, status: str, reason: str = "") -> None:
+    body = json.dumps({
+        "Status": status,
+        "Reason": reason or f"see CloudWatch log stream {context.log_stream_name}",
+        "PhysicalResourceId": event.get("PhysicalResourceId") or event["ResourceProperties"]["NotificationId"],
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+    }).encode()
+    request = urllib.request.Request(event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": ""})
+    urllib.request.urlopen(request, timeout=30)  # noqa: S310 - the pre-signed URL CloudFormation gave
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context) -> None:
+    props = event["ResourceProperties"]
+    s3 = boto3.client("s3")
+    try:
+        if event["RequestType"] == "Delete":
+            disconnect(s3, props["Bucket"], props["NotificationId"])
+        else:
+            if event["RequestType"] == "Update":
+                old = event.get("OldResourceProperties", {})
+                if old.get("Bucket") and old["Bucket"] != props["Bucket"]:
+                    disconnect(s3, old["Bucket"], old.get("NotificationId", props["NotificationId"]))
+            connect(s3, props["Bucket"], props["NotificationId"], props["QueueArn"], props.get("Prefix", ""))
+    except Exception as error:  # CloudFormation waits an hour for an answer that never comes otherwise
+        logger.exception("bucket notification failed")
+        _respond(event, context, "FAILED", str(error)[:500])
+        return
+    _respond(event, context, "SUCCESS")

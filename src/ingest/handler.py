@@ -1,0 +1,88 @@
+"""Ingest Lambda: SQS batches of S3 notifications -> CloudTrail events in DynamoDB.
+
+Each SQS message is one S3 notification. A message whose file is corrupt fails alone
+(``ReportBatchItemFailures``): SQS retries it and, after ``maxReceiveCount``, moves it to
+the dead-letter queue, while the rest of the batch is acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote_plus
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
+
+from cloudtrail_tracker.ingest_service import FileIngester, LogFileError
+from cloudtrail_tracker.models import FileReport
+from cloudtrail_tracker.settings import Settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace="CloudTrailTracker")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 10}, parameter_validation=False)
+_ingester: FileIngester | None = None
+
+
+def ingester() -> FileIngester:
+    """Created on first use so tests and the local stack can point boto3 at moto first."""
+    global _ingester
+    if _ingester is None:
+        _ingester = FileIngester(
+            boto3.client("s3", config=_CLIENT_CONFIG),
+            boto3.client("dynamodb", config=_CLIENT_CONFIG),
+            Settings.from_env(),
+        )
+    return _ingester
+
+
+def reset() -> None:
+    """Forget the cached clients and settings (the local stack calls this after configuring)."""
+    global _ingester
+    _ingester = None
+
+
+def objects_in(message_body: str) -> list[tuple[str, str]]:
+    """(bucket, key) of each object an S3 notification names; none for ``s3:TestEvent``."""
+    notification = S3Event(json.loads(message_body))
+    if notification.raw_event.get("Event") == "s3:TestEvent" or "Records" not in notification.raw_event:
+        return []
+    return [(record.s3.bucket.name, unquote_plus(record.s3.get_object.key)) for record in notification.records]
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> dict:
+    report = FileReport()
+    for bucket, key in objects_in(record.body):
+        try:
+            report.add(ingester().ingest(bucket, key))
+        except LogFileError as error:
+            logger.error("corrupt log file", extra={"bucket": bucket, "key": key, "error": str(error)})
+            metrics.add_metric(name="CorruptFiles", unit=MetricUnit.Count, value=1)
+            raise
+    _publish(report)
+    logger.info("ingested", extra=report.as_dict())
+    return report.as_dict()
+
+
+def _publish(report: FileReport) -> None:
+    metrics.add_metric(name="FilesRead", unit=MetricUnit.Count, value=report.files)
+    metrics.add_metric(name="EventsStored", unit=MetricUnit.Count, value=report.stored)
+    metrics.add_metric(name="EventsDuplicate", unit=MetricUnit.Count, value=report.duplicates)
+    metrics.add_metric(name="EventsDropped", unit=MetricUnit.Count, value=sum(report.dropped.values()))
+    metrics.add_metric(name="DynamoDBWriteRequests", unit=MetricUnit.Count, value=report.write_requests)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
