@@ -22,6 +22,12 @@ def register(commands) -> None:
     parser.add_argument("--aws-port", type=int, default=None, help="port of the embedded AWS (default: a free one)")
     parser.add_argument("--no-serve", action="store_true", help="exit after the ingest summary")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--as-user", default=None, metavar="ACTOR",
+                        help="serve the API as a signed-in non-admin who owns ACTOR (tries tenant scoping); "
+                        "default: no auth, everything visible")
+    parser.add_argument("--backfill", action="store_true",
+                        help="also load the sample history into the bucket and backfill it through the "
+                        "Step Functions state machine")
     parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
                         help="where the handlers' JSON logs go (default build/local/handlers.log)")
     parser.set_defaults(run=run)
@@ -39,6 +45,10 @@ def run(args) -> int:
     stack, summary = run_ingest(logs_dir, aws_port=args.aws_port, log_file=args.log_file)
     try:
         print(json.dumps(summary.as_dict(), indent=2) if args.json else format_summary(summary), flush=True)
+        if args.backfill:
+            from ..local.backfill_runner import run_local_backfill
+
+            run_local_backfill(stack, args)
         if args.no_serve:
             return 0
         return _serve(stack, args)
