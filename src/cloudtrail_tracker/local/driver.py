@@ -58,8 +58,11 @@ def drain_queue(sqs, queue_url: str, queue_arn: str, region: str, handler: Calla
             if int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 0:
                 return {"messages": delivered, "failedDeliveries": failed}
             continue
-        response = handler(sqs_event(messages, queue_arn, region), LocalContext()) or {}
-        failures = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+        try:
+            response = handler(sqs_event(messages, queue_arn, region), LocalContext()) or {}
+            failures = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+        except Exception:  # noqa: BLE001 - an invocation error returns the whole batch, as on Lambda
+            failures = {message["MessageId"] for message in messages}
         for message in messages:
             if message["MessageId"] in failures:
                 sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)

@@ -1,0 +1,129 @@
+"""S3 -> SQS -> ingest handler -> DynamoDB on moto, through the real bucket notification."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections import Counter
+from urllib.parse import unquote_plus
+
+from cloudtrail_tracker.dal import keys
+from tests.conftest import SAMPLES
+
+KEY = "AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/06/111122223333_CloudTrail_us-east-1_20250306T0320Z_abc.json.gz"
+
+
+def event(i: int, **extra) -> dict:
+    record = {"eventVersion": "1.08", "eventTime": f"2025-03-06T03:{i % 60:02d}:00Z", "eventSource": "ec2.amazonaws.com",
+              "eventName": "RunInstances", "awsRegion": "us-east-1", "eventID": f"evt-{i}",
+              "recipientAccountId": "111122223333", "requestParameters": {"instanceType": "t3.micro"},
+              "userIdentity": {"type": "IAMUser", "userName": f"student{i % 3}", "accountId": "111122223333"}}
+    record.update(extra)
+    return record
+
+
+def log_file(records: list[dict]) -> bytes:
+    return gzip.compress(json.dumps({"Records": records}).encode())
+
+
+def counted(aws) -> Counter:
+    """Events per actor as the daily counters have them."""
+    totals = Counter()
+    for item in aws.items("C#"):
+        totals[item["actor"]] += int(item["n"])
+    return totals
+
+
+def test_object_put_in_the_bucket_reaches_dynamodb(aws):
+    aws.put_log(KEY, log_file([event(i) for i in range(30)]))
+    delivered = aws.drain()
+    assert delivered == {"messages": 2, "failedDeliveries": 0}  # the s3:TestEvent, acknowledged, and the file
+    events = aws.items("E#")
+    assert len(events) == 30
+    assert {e["actor"] for e in events} == {"student0", "student1", "student2"}
+    assert counted(aws) == {"student0": 10, "student1": 10, "student2": 10}
+    totals = aws.items("T#")
+    assert sum(int(t["n"]) for t in totals) == 30
+    assert int(totals[0]["a:RunInstances:instanceType=t3.micro"]) == 30
+    assert {i["sk"] for i in aws.items(keys.ACTOR_REGISTRY)} == {"student0", "student1", "student2"}
+
+
+def test_url_encoded_keys_are_decoded(aws):
+    key = "my trail/AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/06/file+name.json.gz"
+    aws.put_log(key, log_file([event(1)]))
+    aws.drain()
+    assert len(aws.items("E#")) == 1
+
+
+def test_redelivery_leaves_one_copy_and_counts_unchanged(aws):
+    aws.put_log(KEY, log_file([event(i) for i in range(25)]))
+    aws.drain()
+    before_events, before_counts = aws.items("E#"), counted(aws)
+    for _ in range(2):  # the same object written again: two more deliveries of the same file
+        aws.put_log(KEY, log_file([event(i) for i in range(25)]))
+        aws.drain()
+    assert len(aws.items("E#")) == len(before_events) == 25
+    assert counted(aws) == before_counts
+    # and the same eventIDs in another file (CloudTrail's own duplicates) change nothing either
+    aws.put_log(KEY.replace("abc", "other"), log_file([event(i) for i in range(20, 25)] + [event(99)]))
+    aws.drain()
+    assert len(aws.items("E#")) == 26
+    assert sum(counted(aws).values()) == 26
+
+
+def test_corrupt_file_goes_to_the_dead_letter_queue_and_the_rest_lands(aws):
+    good = [KEY.replace("abc", f"good{i}") for i in range(4)]
+    for n, key in enumerate(good):
+        aws.put_log(key, log_file([event(n * 10 + i) for i in range(10)]))
+    bad_key = KEY.replace("abc", "corrupt")
+    aws.put_log(bad_key, b"\x1f\x8b\x08\x00 definitely not deflate data")
+    aws.put_log(KEY.replace("abc", "nojson"), b'{"Records": [{"eventName": "x", ')
+    aws.drain()
+    assert len(aws.items("E#")) == 40
+    dead = [unquote_plus(r["s3"]["object"]["key"]) for body in aws.dead_letters() for r in body["Records"]]
+    assert sorted(dead) == sorted([bad_key, KEY.replace("abc", "nojson")])
+
+
+def test_digest_and_other_files_are_skipped_not_failed(aws):
+    aws.put_log("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2025/03/06/d.json.gz",
+                gzip.compress(b'{"digestStartTime": "x"}'))
+    aws.put_log("AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/06/notes.txt", b"hello")
+    aws.drain()
+    assert aws.items("E#") == [] and aws.dead_letters() == []
+
+
+def test_oversized_record_and_secrets_through_the_pipeline(aws):
+    secret = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN"
+    records = [
+        event(1, eventName="PutBucketPolicy", requestParameters={"policy": os.urandom(320_000).hex()}),
+        event(2, eventSource="sts.amazonaws.com", eventName="AssumeRole",
+              responseElements={"credentials": {"sessionToken": secret, "accessKeyId": "ASIAEXAMPLE",
+                                                "expiration": "soon"}}),
+        event(3),
+    ]
+    aws.put_log(KEY, log_file(records))
+    aws.drain()
+    events = {e["eventID"]: e for e in aws.items("E#")}
+    assert set(events) == {"evt-1", "evt-2", "evt-3"}
+    assert events["evt-1"]["shortened"] == {"requestParameters"}
+    raw = b"".join(bytes(e["raw"]) for e in events.values())
+    from cloudtrail_tracker.dal.items import decode_record
+
+    decoded = json.dumps([decode_record(bytes(e["raw"])) for e in events.values()])
+    assert secret not in decoded and "ASIAEXAMPLE" not in decoded and secret.encode() not in raw
+
+
+def test_all_sample_files_flow_through(aws):
+    keys_put = []
+    for path in sorted(SAMPLES.rglob("*")):
+        if path.is_file() and path.name.endswith((".json", ".json.gz", ".ndjson")):
+            key = path.relative_to(SAMPLES).as_posix()
+            aws.put_log(key, path.read_bytes())
+            keys_put.append(key)
+    aws.drain()
+    assert aws.dead_letters() == []
+    events = aws.items("E#")
+    assert len(events) > 100
+    assert all(e["actor"] and e["actor"] != "no_user" for e in events)
+    assert sum(int(c["n"]) for c in aws.items("C#")) == len(events)

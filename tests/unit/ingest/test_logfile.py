@@ -1,0 +1,122 @@
+"""Reading log files: every spelling of a CloudTrail file, corrupt ones, and memory bounded by design."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tracemalloc
+
+import pytest
+
+from cloudtrail_tracker.logfile import LogFileError, iter_records, parse_log_key, skip_reason
+from tests.conftest import SAMPLES
+
+RECORD = {"eventVersion": "1.08", "eventTime": "2025-03-06T03:18:09Z", "eventSource": "ec2.amazonaws.com",
+          "eventName": "RunInstances", "userIdentity": {"type": "IAMUser", "userName": "alice"}}
+
+
+def read(data: bytes) -> list[dict]:
+    return list(iter_records(io.BytesIO(data)))
+
+
+def records(n: int) -> list[dict]:
+    return [dict(RECORD, eventID=f"id-{i}") for i in range(n)]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("layout", ["records", "pretty", "array", "lines", "records-not-first"])
+def test_layouts(layout, compress):
+    items = records(5)
+    text = {
+        "records": json.dumps({"Records": items}, separators=(",", ":")),
+        "pretty": json.dumps({"Records": items}, indent=2),
+        "array": json.dumps(items),
+        "lines": "\n".join(json.dumps(r) for r in items) + "\n",
+        "records-not-first": json.dumps({"Meta": {"x": 1}, "Records": items}),
+    }[layout].encode()
+    assert read(gzip.compress(text) if compress else text) == items
+
+
+def test_records_across_read_chunks(monkeypatch):
+    monkeypatch.setattr("cloudtrail_tracker.logfile.READ_CHUNK", 97)  # every record straddles chunks
+    items = [dict(RECORD, eventID=f"id-{i}", note="é€" * i) for i in range(50)]  # multi-byte UTF-8 split too
+    assert read(gzip.compress(json.dumps({"Records": items}).encode())) == items
+
+
+def test_empty_records():
+    assert read(b'{"Records": []}') == []
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"\x1f\x8b\x08\x00garbage-not-deflate", "gzip"),
+    (gzip.compress(b'{"Records": [{"eventName": "A"}, {"eventName": "B"}]}')[:-12], "truncated"),
+    (b'{"Records": [{"eventName": "A"}, {"eventName": ', "JSON"),
+    (b"this is not json", "not a JSON"),
+    (b'{"digestStartTime": "2025-01-01T00:00:00Z", "logFiles": []}', "Records"),
+    (b'{"Records": [1, 2]}', "not a JSON object"),
+    (b"", "empty"),
+])
+def test_corrupt_files_raise_a_clear_error(data, message):
+    with pytest.raises(LogFileError, match=message):
+        read(data)
+
+
+def test_every_sample_file_reads():
+    for path in SAMPLES.rglob("*"):
+        if path.is_file() and path.name.endswith((".json", ".json.gz", ".ndjson")):
+            with path.open("rb") as stream:
+                assert list(iter_records(stream)), path
+
+
+class _GeneratedLog(io.RawIOBase):
+    """A gzipped log file of ``n`` records produced as it is read: never whole in memory."""
+
+    def __init__(self, n: int):
+        self._chunks = self._produce(n)
+        self._buffer = b""
+
+    @staticmethod
+    def _produce(n):
+        compressor = __import__("zlib").compressobj(6, 8, 31)
+        yield compressor.compress(b'{"Records":[')
+        filler = "x" * 1500
+        for i in range(n):
+            record = dict(RECORD, eventID=f"id-{i}", requestParameters={"filler": filler, "i": i})
+            yield compressor.compress((("," if i else "") + json.dumps(record)).encode())
+        yield compressor.compress(b"]}") + compressor.flush()
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        while len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+
+def test_memory_stays_bounded_on_a_large_file():
+    n = 40_000  # about 70 MB of JSON
+    tracemalloc.start()
+    count = sum(1 for _ in iter_records(_GeneratedLog(n)))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == n
+    assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while reading a ~70 MB file"
+
+
+def test_keys():
+    key = "prefix/deep/AWSLogs/o-1234abcde/222222222222/CloudTrail/eu-west-1/2025/03/06/x.json.gz"
+    parsed = parse_log_key(key)
+    assert (parsed.account, parsed.region, parsed.date, parsed.organization) == ("222222222222", "eu-west-1", "2025-03-06", "o-1234abcde")
+    assert parse_log_key("AWSLogs/111111111111/CloudTrail/us-east-1/2017/12/11/f.json.gz").organization == ""
+    assert skip_reason("AWSLogs/1/CloudTrail-Digest/us-east-1/2025/03/06/d.json.gz") == "digest"
+    assert skip_reason("AWSLogs/1/CloudTrail-Insight/us-east-1/2025/03/06/d.json.gz") == "insight"
+    assert skip_reason("AWSLogs/1/CloudTrail-Aggregated/x.json.gz") == "aggregated"
+    assert skip_reason("AWSLogs/1/CloudTrail/us-east-1/") == "folder"
+    assert skip_reason("README.md") == "not-a-log-file"
+    assert skip_reason(key) is None
