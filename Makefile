@@ -5,6 +5,7 @@ SAM_VENV ?= .venv-sam
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: demo test test-fast test-slow bootstrap tools browser lint-template bench clean help
 
