@@ -85,3 +85,56 @@ def months_between(first_day: str, last_day: str) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+# ---- read side (query API): ranges and keys the reader queries by
+
+HIGH = "\uffff"  # sorts after every character an eventID, actor or region can hold
+
+
+def index_attribute(index: str) -> str:
+    """The attribute holding ``index``'s partition key."""
+    return INDEXES[index][0]
+
+
+def time_range(first_time: str, last_time: str) -> tuple[str, str]:
+    """Inclusive ``ts``/resource-link ``sk`` bounds of events from ``first_time`` to ``last_time``."""
+    return first_time, f"{last_time}#{HIGH}"
+
+
+def day_range(first_day: str, last_day: str) -> tuple[str, str]:
+    """Inclusive ``sk`` bounds of counter and totals items from ``first_day`` to ``last_day``."""
+    return f"{first_day}#", f"{last_day}#{HIGH}"
+
+
+def event_key(event_id: str) -> dict:
+    return {PK: {"S": event_pk(event_id)}, SK: {"S": EVENT_SK}}
+
+
+def counter_key(day: str, actor: str) -> dict:
+    return {PK: {"S": counter_pk(day)}, SK: {"S": counter_sk(day, actor)}}
+
+
+def index_value(index: str, key_value: str) -> str:
+    """The bare value (``alice``) of an index partition key (``U#alice``)."""
+    prefix = INDEXES[index][1]
+    return key_value[len(prefix):] if key_value.startswith(prefix) else key_value
+
+
+def day_of_sort(sort_key: str) -> str:
+    """``YYYY-MM-DD`` of a counter/totals ``sk`` (``<day>#...``)."""
+    return sort_key[:10]
+
+
+# ---- backfill progress (issue 4): one partition per execution, read by the CLI's progress bar
+# | backfill progress | ``B#<execution name>`` | ``PROGRESS`` (live counters) / ``P#<day prefix>`` (a child's result) |
+BACKFILL_PROGRESS_SK = "PROGRESS"
+BACKFILL_PREFIX_SK = "P#"
+
+
+def backfill_pk(execution: str) -> str:
+    return f"B#{execution}"
+
+
+def backfill_prefix_sk(prefix: str) -> str:
+    return f"{BACKFILL_PREFIX_SK}{prefix}"

@@ -1,0 +1,1 @@
+"""Lambda functions of the backfill state machine (statemachines/backfill.asl.json)."""

@@ -1,0 +1,47 @@
+"""Plan task: find the window's day prefixes and write them to S3 as the Distributed Map's manifest.
+
+Input ``{"input": <execution input>, "execution": <execution name>}``; output the small state
+the rest of the machine needs (the prefix list itself stays in S3: it can exceed 256 KiB).
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backfill import runtime
+from cloudtrail_tracker.backfill import locations
+from cloudtrail_tracker.backfill.prefixes import find_day_prefixes
+from cloudtrail_tracker.backfill.request import BackfillRequest
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace="CloudTrailTracker")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    execution = event["execution"]
+    request = BackfillRequest.from_input(event.get("input"))  # InvalidBackfillInput fails the execution
+    s3 = runtime.client("s3")
+    prefixes = find_day_prefixes(s3, request)
+    work_bucket = runtime.work_bucket(request.manifest_bucket, request.bucket)
+    manifest_key = locations.manifest_key(execution)
+    s3.put_object(Bucket=work_bucket, Key=manifest_key, ContentType="application/json",
+                  Body=json.dumps([{"prefix": prefix} for prefix in prefixes]).encode())
+    runtime.progress().start(execution, len(prefixes))
+    metrics.add_metric(name="BackfillPrefixesPlanned", unit=MetricUnit.Count, value=len(prefixes))
+    logger.info("planned", extra={"prefixes": len(prefixes), "manifest": locations.s3_url(work_bucket, manifest_key)})
+    return {
+        **request.as_input(),
+        "execution": execution,
+        "workBucket": work_bucket,
+        "manifestKey": manifest_key,
+        "resultsPrefix": locations.results_prefix(execution),
+        "prefixes": len(prefixes),
+    }
