@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import orjson
+
 REDACTED = "<redacted>"
 # Keys whose values are credentials wherever they appear in the free-form parts of a record
 # (AssumeRole/GetSessionToken/GetFederationToken credentials, CreateAccessKey's secret, ...).
@@ -15,8 +19,17 @@ _FREE_FORM = ("responseElements", "requestParameters", "additionalEventData", "s
 SHORTENABLE = ("responseElements", "requestParameters", "additionalEventData", "serviceEventDetails", "resources")
 
 
+# Walking every nested dict costs more than the rest of ingest: search the serialised record
+# for the keys first, and walk only the few records that have one.
+_SECRET_KEY_RE = re.compile(
+    b'"(?:' + b"|".join(re.escape(k.encode()) for k in sorted(SECRET_KEYS | {"credentials", "Credentials"})) + b')"'
+)
+
+
 def redact_secrets(record: dict) -> dict:
     """Remove credentials in place (the record is ours, freshly parsed) and return it."""
+    if not _SECRET_KEY_RE.search(orjson.dumps(record)):
+        return record
     for part in _FREE_FORM:
         value = record.get(part)
         if isinstance(value, (dict, list)):

@@ -21,6 +21,7 @@ from ..counting import DayCounts, count_events
 from ..models import Actor, StoredEvent
 from . import keys
 from .items import event_item, resource_link_item
+from .transact import TransactionSender
 
 MAX_ACTIONS = 100  # TransactWriteItems limit
 MAX_TRANSACTION_BYTES = 3_500_000  # limit is 4 MB
@@ -54,13 +55,14 @@ class EventStore:
         self._counter_keys: set = set()
         self.result = WriteResult()
         self._registry = _Registry(client, table_name, self.result)
+        self._sender = TransactionSender(client, table_name)
 
     def add(self, event: StoredEvent) -> None:
         if event.event_id in self._pending_ids:  # the same eventID twice in one file
             self.result.duplicates += 1
             return
         item = event_item(event, self._retention_days)
-        size = sum(len(v.get("S", v.get("B", b""))) for v in item.values() if isinstance(v, dict)) + 200
+        size = len(item["raw"]["B"]) + 1000  # the summary attributes and keys are well under 1 KB
         new_keys = {(event.day, event.actor.name), (event.day, event.account, event.region)} - self._counter_keys
         actions = 1 + len(event.resources) + len(new_keys)
         if self._pending and (
@@ -90,7 +92,7 @@ class EventStore:
             actions, owners = self._actions(pending)
             self.result.requests += 1
             try:
-                self._client.transact_write_items(TransactItems=actions)
+                self._sender.send(actions)
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     if error.response["Error"]["Code"] in {"ThrottlingException", "ProvisionedThroughputExceededException"}:
