@@ -1,0 +1,56 @@
+// The query API over fetch: JSON in, JSON out, errors as ApiError with the server's hint.
+import { idToken, signOut } from "./auth.js";
+
+const config = window.TRACKER_CONFIG || {};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `HTTP ${status}`);
+    this.status = status;
+    this.hint = (body && body.hint) || "";
+    this.parameter = (body && body.parameter) || "";
+  }
+}
+
+export function apiUrl(path, params = {}) {
+  const base = (config.apiBase || "").replace(/\/$/, "");
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(name, value);
+  }
+  const text = query.toString();
+  return `${base}${path}${text ? `?${text}` : ""}`;
+}
+
+export async function get(path, params = {}) {
+  const headers = { Accept: "application/json" };
+  const token = idToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(apiUrl(path, params), { headers });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null; // an HTML error page from a proxy: keep the status
+  }
+  if (response.status === 401 && config.auth && config.auth.enabled) {
+    signOut(); // expired or revoked token: back to the sign-in form
+    window.dispatchEvent(new Event("tracker:signed-out"));
+  }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+// Every endpoint the page uses, so the views never build paths themselves.
+export const api = {
+  whoami: () => get("/whoami"),
+  users: () => get("/users", { limit: 1000 }),
+  aggregate: (by, range, extra = {}) => get("/aggregates", { by, from: range.from, to: range.to, ...extra }),
+  scan: (range, page = {}) => get("/scan", { from: range.from, to: range.to, ...page }),
+  userEvents: (actor, range, page = {}) =>
+    get(`/users/${encodeURIComponent(actor)}`, { from: range.from, to: range.to, ...page }),
+  resource: (arn, range, page = {}) => get("/resources", { arn, from: range.from, to: range.to, ...page }),
+  event: (eventId) => get(`/events/${encodeURIComponent(eventId)}`),
+  progress: (actor) => get("/progress", { user: actor }),
+  progressMatrix: () => get("/progress/matrix"),
+};

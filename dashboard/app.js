@@ -1,0 +1,129 @@
+// Start-up and routing: who am I (/whoami), the range bar, then one view per hash route.
+import { api } from "./api.js";
+import { acceptHostedUiRedirect, authEnabled, signedIn, signOut } from "./auth.js";
+import { destroyCharts } from "./charts.js";
+import { el, errorBox } from "./dom.js";
+import { currentRoute, go, withParams } from "./route.js";
+import { describe, inputValue, rangeOf, utcText } from "./timerange.js";
+import { renderActor } from "./views/actor.js";
+import { renderOverview } from "./views/overview.js";
+import { renderProgress } from "./views/progress.js";
+import { renderResource } from "./views/resource.js";
+import { renderSignIn } from "./views/signin.js";
+
+const VIEWS = { overview: renderOverview, actor: renderActor, resource: renderResource, progress: renderProgress };
+const USES_RANGE = new Set(["overview", "actor", "resource"]);
+const root = document.getElementById("view");
+let me = null;
+let rendering = 0; // a newer route wins over a slower earlier one
+
+async function start() {
+  acceptHostedUiRedirect();
+  if (!signedIn()) {
+    showSignIn();
+    return;
+  }
+  try {
+    me = await api.whoami();
+  } catch (error) {
+    if (authEnabled() && error.status === 401) return showSignIn();
+    me = { actor: null, admin: true, auth: "none" }; // an API without /whoami: no tenants
+    console.warn("whoami failed", error);
+  }
+  showSession();
+  setUpRangeBar();
+  window.addEventListener("hashchange", render);
+  window.addEventListener("tracker:signed-out", showSignIn);
+  render();
+}
+
+function showSignIn() {
+  document.getElementById("range-bar").hidden = true;
+  document.getElementById("nav").hidden = true;
+  document.getElementById("session").replaceChildren();
+  renderSignIn(root, () => window.location.reload());
+}
+
+function showSession() {
+  const session = document.getElementById("session");
+  const who = me.auth === "none" && me.admin ? "no sign-in (local), all actors" : `${me.actor || "?"}${me.admin ? " (admin)" : ""}`;
+  session.replaceChildren(el("span", { id: "who" }, who));
+  session.dataset.admin = String(Boolean(me.admin));
+  if (authEnabled()) {
+    const out = el("button", { type: "button" }, "Sign out");
+    out.addEventListener("click", () => { signOut(); window.location.reload(); });
+    session.append(out);
+  }
+}
+
+function setUpRangeBar() {
+  const bar = document.getElementById("range-bar");
+  const form = document.getElementById("custom-range");
+  for (const button of bar.querySelectorAll("[data-range]")) {
+    button.addEventListener("click", () => {
+      const { view } = currentRoute();
+      if (button.dataset.range === "custom") {
+        const range = rangeOf(currentRoute().params);
+        form.elements.from.value = inputValue(range.from);
+        form.elements.to.value = inputValue(range.to);
+        form.hidden = false;
+        return;
+      }
+      form.hidden = true;
+      go(view, withParams({ range: button.dataset.range, from: null, to: null }));
+    });
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    // datetime-local values are in the browser's zone; the API gets UTC.
+    const from = new Date(form.elements.from.value);
+    const to = new Date(form.elements.to.value);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return;
+    go(currentRoute().view, withParams({ from: utcText(from), to: utcText(to), range: null }));
+  });
+}
+
+function showRange(view, range) {
+  const bar = document.getElementById("range-bar");
+  bar.hidden = !USES_RANGE.has(view);
+  for (const button of bar.querySelectorAll("[data-range]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.range === range.preset));
+  }
+  document.getElementById("custom-range").hidden = range.preset !== "custom";
+  if (range.preset === "custom") {
+    const form = document.getElementById("custom-range");
+    form.elements.from.value = inputValue(range.from);
+    form.elements.to.value = inputValue(range.to);
+  }
+  document.getElementById("range-label").textContent = describe(range);
+}
+
+async function render() {
+  const ticket = ++rendering;
+  const { view: name, params } = currentRoute();
+  const view = VIEWS[name] ? name : "overview";
+  const range = rangeOf(params);
+  for (const link of document.querySelectorAll("#nav a")) {
+    // nav links keep the range, so switching views does not lose it
+    const keep = new URLSearchParams();
+    for (const key of ["range", "from", "to"]) if (params.get(key)) keep.set(key, params.get(key));
+    link.href = `#/${link.dataset.view}${keep.toString() ? `?${keep}` : ""}`;
+    link.classList.toggle("active", link.dataset.view === view);
+    if (link.dataset.view === view) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  showRange(view, range);
+  destroyCharts();
+  root.dataset.view = view;
+  root.dataset.state = "loading";
+  const target = el("div", { className: "view-body" });
+  root.replaceChildren(target);
+  try {
+    await VIEWS[view](target, { range, params, me });
+  } catch (error) {
+    target.append(errorBox(error));
+  }
+  if (ticket === rendering) root.dataset.state = "ready";
+}
+
+start();
