@@ -1,0 +1,133 @@
+"""Course / lab progress: each checklist scored from the daily counters over its own window.
+
+The checklists come from the file named by ``CHECKLISTS_PATH`` (see cloudtrail_tracker.progress);
+a non-admin sees only their own progress, the class matrix is for admins.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import boto3
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from botocore.config import Config
+from pydantic import BaseModel, Field
+
+from cloudtrail_tracker.dal.counters_reader import read_actor_days, read_actor_days_of
+from cloudtrail_tracker.progress import Checklist, ChecklistError, ChecklistProgress, counts_per_actor, load_checklists, matrix, score
+from cloudtrail_tracker.settings import Settings
+
+from ..logic.errors import ApiError, BadRequest, Forbidden, NotFound
+from .common import caller_of, query_params
+
+router = Router()
+_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
+_clients: dict[str | None, object] = {}  # per endpoint: the local stack may be restarted on another port
+
+
+class ChecklistFileBroken(ApiError):
+    status = 500
+
+
+class ProgressList(BaseModel):
+    actor: str
+    items: list[ChecklistProgress]
+
+
+class ChecklistColumn(BaseModel):
+    id: str
+    title: str
+    course: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+
+
+class MatrixCell(BaseModel):
+    percent: float
+    complete: bool
+    missing: list[str]
+
+
+class MatrixRow(BaseModel):
+    actor: str
+    checklists: dict[str, MatrixCell]
+
+
+class ProgressMatrix(BaseModel):
+    checklists: list[ChecklistColumn]
+    items: list[MatrixRow]
+
+
+def _client():
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint not in _clients:
+        _clients[endpoint] = boto3.client("dynamodb", config=_CLIENT_CONFIG)
+    return _clients[endpoint]
+
+
+def _checklists(wanted: str | None = None, course: str | None = None) -> list[Checklist]:
+    try:
+        loaded = load_checklists()
+    except ChecklistError as error:
+        raise ChecklistFileBroken(f"the checklist file is invalid: {error}",
+                                  "fix the file named by CHECKLISTS_PATH (see docs/dashboard.md)") from None
+    chosen = [c for c in loaded.checklists if not course or c.course == course]
+    if wanted:
+        ids = [part.strip() for part in wanted.split(",") if part.strip()]
+        unknown = [i for i in ids if loaded.get(i) is None]
+        if unknown:
+            raise NotFound(f"no checklist {unknown[0]!r}",
+                           f"checklists: {', '.join(c.id for c in loaded.checklists) or 'none configured'}", "checklist")
+        chosen = [c for c in chosen if c.id in ids]
+    return chosen
+
+
+def _names(checklists: list[Checklist]) -> list[str]:
+    return sorted({name for checklist in checklists for name in checklist.counter_names()})
+
+
+@router.get("/progress", tags=["progress"],
+            summary="One actor's progress on each checklist (percent of required calls made, and what is missing)")
+def progress(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
+             user: Annotated[str | None, Query(description="the actor; default the caller's own")] = None,
+             course: Annotated[str | None, Query(description="only the checklists of this course")] = None) -> ProgressList:
+    event = router.current_event
+    query_params(event, frozenset({"checklist", "user", "course"}))
+    caller = caller_of(event)
+    if user:
+        caller.require_actor(user)
+    elif caller.actor:
+        user = caller.actor
+    else:
+        raise BadRequest("whose progress?", "give user=<actor> (see /users)", "user")
+    chosen = _checklists(checklist, course)
+    table = Settings.from_env().table_name
+    rows_per_window: dict[tuple[str, str], list[dict]] = {}
+    for window in dict.fromkeys(c.window for c in chosen):  # one read per distinct window
+        names = _names([c for c in chosen if c.window == window])
+        rows_per_window[window] = read_actor_days_of(_client(), table, user, *window, names=names)
+    items = []
+    for c in chosen:
+        counts = counts_per_actor(rows_per_window[c.window], *c.window).get(user, {})
+        items.append(score(c, user, counts))
+    return ProgressList(actor=user, items=items)
+
+
+@router.get("/progress/matrix", tags=["progress"],
+            summary="Actors x checklists: percent done and missing calls (admins only)")
+def progress_matrix(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
+                    course: Annotated[str | None, Query(description="only the checklists of this course")] = None) -> ProgressMatrix:
+    event = router.current_event
+    query_params(event, frozenset({"checklist", "course"}))
+    caller = caller_of(event)
+    if not caller.admin:
+        raise Forbidden("the class matrix is for admins", f"see your own progress at /progress?user={caller.actor}", None)
+    chosen = _checklists(checklist, course)
+    table = Settings.from_env().table_name
+    rows_per_window = {}
+    for window in dict.fromkeys(c.window for c in chosen):
+        names = _names([c for c in chosen if c.window == window])
+        rows_per_window[window] = read_actor_days(_client(), table, *window, names=names)
+    return ProgressMatrix.model_validate(matrix(chosen, rows_per_window))
