@@ -42,6 +42,5 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         "execution": execution,
         "workBucket": work_bucket,
         "manifestKey": manifest_key,
-        "resultsPrefix": locations.results_prefix(execution),
         "prefixes": len(prefixes),
     }

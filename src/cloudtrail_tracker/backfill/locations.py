@@ -14,10 +14,6 @@ def manifest_key(execution: str) -> str:
     return f"{execution_folder(execution)}day-prefixes.manifest"
 
 
-def results_prefix(execution: str) -> str:
-    return f"{execution_folder(execution)}map-results/"
-
-
 def failed_keys_key(execution: str) -> str:
     return f"{execution_folder(execution)}failed-keys.txt"
 

@@ -1,0 +1,1 @@
+"""Benchmarks and the test-data generator (benchmarks.generate_logs)."""

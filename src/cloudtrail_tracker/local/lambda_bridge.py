@@ -1,0 +1,63 @@
+"""Make moto's Lambda run our real Python handlers, in this process.
+
+moto without Docker only echoes the payload; this patches
+``LambdaSimpleBackend.invoke`` (the verified way, docs/reference local-aws.md) to import the
+function's ``Handler`` and call it. An exception becomes a Lambda function error, as on AWS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import traceback
+
+from .driver import LocalContext
+
+_original_invoke = None
+# One invocation at a time: moto's DynamoDB (TransactWriteItems deep-copies the table) is not
+# thread-safe, and the Distributed Map runs its children in threads. On AWS each is its own process.
+_one_at_a_time = threading.Lock()
+
+
+def _handler(handler_path: str):
+    module_name, function_name = handler_path.rsplit(".", 1)
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _invoke(self, function_name, qualifier, body, headers, response_headers):
+    function = self.get_function(function_name, qualifier)
+    handler = _handler(function.handler)
+    if isinstance(body, bytes):
+        body = body.decode()
+    event = json.loads(body) if body else {}
+    try:
+        with _one_at_a_time:
+            result = handler(event, LocalContext(function_name=function.function_name))
+    except Exception as error:  # noqa: BLE001 - reported to the caller as Lambda does
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorMessage": str(error), "errorType": type(error).__name__,
+                           "stackTrace": traceback.format_exc().splitlines()}).encode()
+    return json.dumps(result).encode()
+
+
+def install() -> None:
+    """Patch moto (idempotent). Handlers' modules are imported on first invoke."""
+    global _original_invoke
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    if _original_invoke is None:
+        _original_invoke = LambdaSimpleBackend.invoke
+        LambdaSimpleBackend.invoke = _invoke
+
+
+def uninstall() -> None:
+    global _original_invoke
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    if _original_invoke is not None:
+        LambdaSimpleBackend.invoke = _original_invoke
+        _original_invoke = None
+# One invocation at a time: moto's DynamoDB (TransactWriteItems deep-copies the table) is not
+# thread-safe, and the Distributed Map runs its children in threads. On AWS each is its own process.
+_one_at_a_time = threading.Lock()
