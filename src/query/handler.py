@@ -1,0 +1,83 @@
+"""Query Lambda: API Gateway (REST, proxy) -> the routes in query.routes -> JSON.
+
+Thin: Powertools routes and validates, the routes call query.logic and the DAL; bad input of
+any kind (our checks or Powertools' validation) answers 400 with {"error", "hint", "parameter"}.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from query.logic.errors import ApiError
+from query.routes import ROUTE_MODULES
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace="CloudTrailTracker")
+
+TITLE = "CloudTrail-Tracker query API"
+VERSION = "1.0.0"
+
+app = APIGatewayRestResolver(enable_validation=True)
+for _module in ROUTE_MODULES:
+    app.include_router(importlib.import_module(_module).router)
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@app.exception_handler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    logger.info("refused", extra={"status": error.status, "error": error.error, "path": app.current_event.path})
+    return _json(error.status, error.body())
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid(error: RequestValidationError) -> Response:
+    problem = (error.errors() or [{}])[0]
+    location = [str(part) for part in problem.get("loc", ())]
+    parameter = location[-1] if location else None
+    return _json(400, {"error": f"{parameter}: {problem.get('msg', 'invalid value')}",
+                       "hint": _hint(parameter, problem), "parameter": parameter})
+
+
+def _hint(parameter: str | None, problem: dict) -> str:
+    if parameter == "limit":
+        return "limit is a whole number from 1 to 1000"
+    if parameter == "by":
+        return "by is one of user, service, eventName, day, errorCode"
+    context = problem.get("ctx") or {}
+    return f"expected {context['expected']}" if "expected" in context else "see /openapi.json for this path's parameters"
+
+
+@app.not_found
+def _not_found(_error) -> Response:
+    return _json(404, {"error": f"no such path: {app.current_event.path}",
+                       "hint": "see /openapi.json for the paths of this API"})
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi():
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_json())
+
+
+def openapi_json() -> str:
+    """The OpenAPI document Powertools generates from the routes (also committed as docs/openapi.json)."""
+    return app.get_openapi_json_schema(title=TITLE, version=VERSION,
+                                       description="Who did what, where and when: CloudTrail events stored by CloudTrail-Tracker.")
+
+
+app.enable_swagger(path="/swagger", title=TITLE, version=VERSION)
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

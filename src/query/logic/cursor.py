@@ -1,0 +1,44 @@
+"""Opaque pagination cursors: base64url JSON holding where the walk stopped and a digest of the
+query it belongs to, so a cursor given to another query (or another caller) is refused."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+
+from .errors import BadRequest
+
+_HINT = "pass the `next` value of the previous response unchanged, with the same path and parameters (except limit)"
+
+
+def query_identity(path: str, params: dict[str, str], caller_key: str) -> str:
+    """Digest of what defines a result set: path, parameters (not limit/next) and the caller's scope."""
+    relevant = sorted((k, v) for k, v in params.items() if k not in {"limit", "next"})
+    text = json.dumps([path, relevant, caller_key], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def encode_cursor(identity: str, position: dict) -> str:
+    data = json.dumps({"q": identity, **position}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def decode_cursor(token: str, identity: str) -> dict:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeError):
+        raise BadRequest("next is not a cursor this API issued", _HINT, "next") from None
+    if not isinstance(data, dict) or "q" not in data:
+        raise BadRequest("next is not a cursor this API issued", _HINT, "next")
+    if data.pop("q") != identity:
+        raise BadRequest("next belongs to a different query", _HINT, "next")
+    return data
+
+
+def valid_key(key, attributes: tuple[str, ...]) -> bool:
+    """A DynamoDB start key taken from a cursor has exactly the expected string attributes."""
+    return (isinstance(key, dict) and set(key) == set(attributes)
+            and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()))

@@ -1,0 +1,124 @@
+"""Which partitions answer an event list, and which filters apply: a :class:`Plan`.
+
+The path picks the partition (``/users/alice`` -> ByActor ``U#alice``); ``/scan`` uses the most
+selective of errorCode (ByError), eventName (ByEventName), else the ByDay partitions of the days
+that have events (read from the day totals, so empty days cost nothing). A non-admin always
+walks their own ByActor partition (or a resource's links) with the rest as filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from cloudtrail_tracker.dal import keys
+from cloudtrail_tracker.dal.reader import Condition, Partition
+
+from .filters import AttributeFilter
+from .tenancy import Caller
+from .window import Window
+
+SCOPES = ("scan", "user", "service", "account", "errors", "resource")
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    scope: str
+    subject: str | None  # the user, service, account, resource ARN or (errors) errorCode
+    window: Window
+    event_name: str | None = None
+    error_code: str | None = None
+    user: str | None = None  # /errors?user=
+    filters: tuple[AttributeFilter, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    partitions: tuple[Partition, ...]  # in walk order
+    descending_values: bool = False  # partitions sorted by value, largest first
+    conditions: tuple[Condition, ...] = ()
+    record_filters: tuple[AttributeFilter, ...] = ()
+    # ByDay walks: the window's months, newest first, turned into day partitions only when the
+    # walk reaches them (one read of the month's day totals), so a long window costs per page
+    # only the months that page touches.
+    months: tuple[str, ...] = ()
+    expand_month: Callable[[str], list[Partition]] | None = None
+
+
+def _index(index: str, value: str, window: Window) -> Partition:
+    low, high = keys.time_range(window.start, window.end)
+    return Partition(index, keys.index_pk(index, value), low, high)
+
+
+def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[str, str], list[str]],
+              error_codes: Callable[[], list[str]]) -> Plan:
+    """``days_with_events(first_day, last_day)`` and ``error_codes()`` read the day totals."""
+    window = request.window
+    conditions: list[Condition] = []
+    event_name, error_code = request.event_name, request.error_code
+    descending = False
+    months: tuple[str, ...] = ()
+    expand_month = None
+    scope, subject = request.scope, request.subject
+
+    if scope == "user":
+        caller.require_actor(subject, "user")
+    if scope == "errors" and request.user:
+        caller.require_actor(request.user, "user")
+    own = None if caller.admin else caller.actor
+
+    if scope == "resource":
+        low, high = keys.time_range(window.start, window.end)
+        partitions = [Partition(None, keys.resource_pk(subject), low, high)]
+        if own:
+            conditions.append(Condition("actor", "eq", own))
+    elif own or scope == "user" or (scope == "errors" and request.user):
+        actor = own or (subject if scope == "user" else request.user)
+        partitions = [_index("ByActor", actor, window)]
+        if scope == "service":
+            conditions.append(Condition("eventSource", "begins_with", f"{subject}."))
+        elif scope == "account":
+            conditions.append(Condition("account", "eq", subject))
+        elif scope == "errors":
+            conditions.append(Condition("errorCode", "eq", subject) if subject else Condition("errorCode", "exists"))
+    elif scope == "service":
+        partitions = [_index("ByService", subject, window)]
+    elif scope == "account":
+        partitions = [_index("ByAccount", subject, window)]
+    elif scope == "errors":
+        codes = [subject] if subject else error_codes()
+        partitions = [_index("ByError", code, window) for code in sorted(codes)]
+        if subject:
+            error_code = None  # answered by the partition
+    elif error_code:
+        partitions = [_index("ByError", error_code, window)]
+        error_code = None
+    elif event_name:
+        partitions = [_index("ByEventName", event_name, window)]
+        event_name = None
+    else:
+        partitions = []
+        descending = True
+        # no event is later than tomorrow (clock skew): months after it need no look
+        latest = min(window.last_day, (date.today() + timedelta(days=1)).isoformat())
+        months = tuple(reversed(keys.months_between(window.first_day, latest))) if latest >= window.first_day else ()
+
+        def expand_month(month: str) -> list[Partition]:
+            first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")
+            return [_index("ByDay", day, window) for day in sorted(days_with_events(first, last), reverse=True)]
+
+    if event_name:
+        conditions.append(Condition("eventName", "eq", event_name))
+    if error_code and not (scope == "errors" and subject):
+        conditions.append(Condition("errorCode", "eq", error_code))
+    record_filters = []
+    for attribute_filter in request.filters:
+        attribute = attribute_filter.summary_attribute
+        if attribute == "readOnly":
+            conditions.append(Condition(attribute, "eq", attribute_filter.value.lower() == "true"))
+        elif attribute:
+            conditions.append(Condition(attribute, "eq", attribute_filter.value))
+        else:
+            record_filters.append(attribute_filter)
+    return Plan(tuple(partitions), descending, tuple(conditions), tuple(record_filters), months, expand_month)

@@ -1,0 +1,69 @@
+"""``from``/``to`` of a request -> a UTC window, with the original's spellings accepted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from .errors import BadRequest
+
+DEFAULT_DAYS = 7  # the last 7 days, today included
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent)"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: str  # YYYY-MM-DDTHH:MM:SSZ, inclusive
+    end: str  # inclusive
+
+    @property
+    def first_day(self) -> str:
+        return self.start[:10]
+
+    @property
+    def last_day(self) -> str:
+        return self.end[:10]
+
+    def days(self) -> list[str]:
+        """Every day of the window, oldest first."""
+        first = date.fromisoformat(self.first_day)
+        count = (date.fromisoformat(self.last_day) - first).days + 1
+        return [(first + timedelta(days=n)).isoformat() for n in range(count)]
+
+
+def parse_instant(value: str, parameter: str, end_of_day: bool) -> datetime:
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"{parameter}={value!r} is not a valid date", _HINT, parameter) from None
+        return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0, 0), tzinfo=timezone.utc)
+    if len(text) < 19 or text[10] not in "T ":
+        raise BadRequest(f"{parameter}={value!r} is not a date or a date and time", _HINT, parameter)
+    try:
+        parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"{parameter}={value!r} is not a date or a date and time", _HINT, parameter) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def parse_window(start: str | None, end: str | None, now: datetime | None = None,
+                 default_days: int = DEFAULT_DAYS) -> Window:
+    """The window of ``from``/``to``; missing ends default to the last ``default_days`` days
+    including today (a date-only ``to`` includes that whole day)."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    last = parse_instant(end, "to", end_of_day=True) if end else datetime.combine(now.date(), time(23, 59, 59), tzinfo=timezone.utc)
+    if start:
+        first = parse_instant(start, "from", end_of_day=False)
+    else:
+        first = datetime.combine(last.date() - timedelta(days=default_days - 1), time(0, 0, 0), tzinfo=timezone.utc)
+    if first > last:
+        raise BadRequest(f"from ({first.strftime(TIME_FORMAT)}) is after to ({last.strftime(TIME_FORMAT)})",
+                         "give a from that is before or equal to to", "from")
+    return Window(first.strftime(TIME_FORMAT), last.strftime(TIME_FORMAT))

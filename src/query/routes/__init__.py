@@ -1,0 +1,9 @@
+"""Route modules of the query API; each has a ``router``. Adding one is one line here."""
+
+ROUTE_MODULES = (
+    "query.routes.lists",
+    "query.routes.registry",
+    "query.routes.event",
+    "query.routes.aggregates",
+    "query.routes.whoami",
+)

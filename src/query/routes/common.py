@@ -1,0 +1,113 @@
+"""What every route shares: the caller, the reader, parameter checks and event-list answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import boto3
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from botocore.config import Config
+
+from cloudtrail_tracker.dal.reader import EventReader
+from cloudtrail_tracker.settings import Settings
+
+from ..logic import walk as walking
+from ..logic.cursor import decode_cursor, encode_cursor, query_identity
+from ..logic.errors import BadRequest
+from ..logic.filters import parse_filters
+from ..logic.plans import ListRequest, plan_list
+from ..logic.rows import event_row
+from ..logic.tenancy import AuthConfig, Caller, resolve_caller
+from ..logic.window import parse_window
+from ..models import EventCount, EventList
+
+_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
+_client = None
+
+# ---- parameters shared by the event lists (declared once: validation and the OpenAPI come from here)
+From = Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z|+HH:MM], UTC when no offset; default 6 days before to")]
+To = Annotated[str | None, Query(description="same forms as from; a date alone includes that whole day; default today")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="items per page, 1..1000")]
+Next = Annotated[str | None, Query(description="the `next` cursor of the previous page")]
+EventName = Annotated[str | None, Query(description="only this event name, e.g. RunInstances")]
+ErrorCode = Annotated[str | None, Query(description="only failed calls with this errorCode, e.g. AccessDenied")]
+Params = Annotated[str | None, Query(description="attribute names, ['instanceType','eventSource'] or instanceType,eventSource; "
+                                     "short names mean requestParameters_<name>")]
+Param = Annotated[str | None, Query(description="alias of params")]
+Value = Annotated[str | None, Query(description="values of params, same spellings, as many as params (ANDed equality)")]
+Values = Annotated[str | None, Query(description="alias of value")]
+CountFlag = Annotated[str | None, Query(description="true: answer {\"count\": N} instead of the events")]
+
+LIST_PARAMS = frozenset({"from", "to", "limit", "next", "eventName", "errorCode", "params", "param", "value", "values", "count"})
+
+
+def reader() -> EventReader:
+    """A reader on a client made on first use (so tests and the local stack configure boto3 first)."""
+    global _client
+    if _client is None:
+        _client = boto3.client("dynamodb", config=_CLIENT_CONFIG)
+    return EventReader(_client, Settings.from_env().table_name)
+
+
+def reset() -> None:
+    global _client
+    _client = None
+
+
+def caller_of(event: APIGatewayProxyEvent) -> Caller:
+    context = event.request_context
+    claims = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    claims = claims.get("claims") if isinstance(claims, dict) else None
+    return resolve_caller(claims or None, context.identity.user_arn, AuthConfig.from_env())
+
+
+def query_params(event: APIGatewayProxyEvent, allowed: frozenset[str]) -> dict[str, str]:
+    """The query string, refusing names this path does not take (a typo must not widen a query)."""
+    params = dict(event.query_string_parameters or {})
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise BadRequest(f"unknown parameter {unknown[0]!r}", f"this path takes: {', '.join(sorted(allowed))}", unknown[0])
+    return params
+
+
+def parse_count(value: str | None) -> bool:
+    if value is None or value.lower() in {"false", "0", ""}:
+        return False
+    if value.lower() in {"true", "1"}:
+        return True
+    raise BadRequest(f"count={value!r} is not true or false", "use count=true to get the number of events", "count")
+
+
+def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, allowed: frozenset[str] = LIST_PARAMS,
+                user: str | None = None, limit: int = 100) -> EventList | EventCount:
+    """Answer an event list (or its count) for ``scope``/``subject`` from the request's parameters."""
+    params = query_params(event, allowed)
+    caller = caller_of(event)
+    window = parse_window(params.get("from"), params.get("to"))
+    request = ListRequest(
+        scope=scope, subject=subject, window=window,
+        event_name=params.get("eventName") or None, error_code=params.get("errorCode") or None, user=user,
+        filters=tuple(parse_filters(params.get("params"), params.get("param"), params.get("value"), params.get("values"))),
+    )
+    counting = parse_count(params.get("count"))
+    identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
+    position = decode_cursor(params["next"], identity) if params.get("next") else None
+    store = reader()
+    plan = plan_list(request, caller,
+                     days_with_events=store.days_with_events,
+                     error_codes=lambda: error_codes_between(store, window.first_day, window.last_day))
+    if counting:
+        number, position = walking.count(store, plan, position)
+        return EventCount(count=number, next=encode_cursor(identity, position) if position else None)
+    items, position = walking.walk(store, plan, limit, position)
+    return EventList(items=[event_row(item) for item in items],
+                     next=encode_cursor(identity, position) if position else None)
+
+
+def error_codes_between(store: EventReader, first_day: str, last_day: str) -> list[str]:
+    """errorCodes that occur in the window, from the day totals' ``x:`` counters."""
+    codes = set()
+    for item in store.day_totals(first_day, last_day):
+        codes.update(name[2:] for name, value in item.items() if name.startswith("x:") and value)
+    return sorted(codes)

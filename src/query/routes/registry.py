@@ -1,0 +1,83 @@
+"""Who and what has events: actors, services, and the names attribute filters can use."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from cloudtrail_tracker.dal import keys
+from cloudtrail_tracker.dal.reader import Partition
+
+from ..logic.aggregates import services_seen
+from ..logic.cursor import decode_cursor, encode_cursor, query_identity, valid_key
+from ..logic.errors import BadRequest
+from ..logic.filters import SUMMARY_ATTRIBUTES, request_parameter_names
+from ..logic.rows import actor_row, service_row
+from ..models import ActorList, ParameterList, ServiceList
+from .common import Limit, Next, caller_of, query_params, reader
+
+router = Router()
+_PAGE_PARAMS = frozenset({"limit", "next"})
+RECENT_RECORDS = 50  # records /parameters looks into
+ACTIVE_DAYS = 366  # days of a non-admin's counters /services looks into
+
+
+def _registry_page(kind: str, limit: int, row):
+    event = router.current_event
+    params = query_params(event, _PAGE_PARAMS)
+    caller = caller_of(event)
+    store = reader()
+    if not caller.admin:
+        page = store.registry(kind, limit=limit, names=(caller.actor,))
+        return [row(item) for item in page.items], None
+    identity = query_identity(event.path, params, caller.scope_key)
+    start = None
+    if params.get("next"):
+        start = decode_cursor(params["next"], identity).get("k")
+        if not valid_key(start, (keys.PK, keys.SK)) or start[keys.PK]["S"] != kind:
+            raise BadRequest("next is not a cursor this API issued", "start again without next", "next")
+    page = store.registry(kind, limit=limit, start_key=start)
+    return [row(item) for item in page.items], encode_cursor(identity, {"k": page.last_key}) if page.last_key else None
+
+
+@router.get("/users", tags=["registry"], summary="Every actor the ingest resolved (IAM users, role sessions, root, services, ...)")
+def users(limit: Limit = 1000, next: Next = None) -> ActorList:
+    items, cursor = _registry_page(keys.ACTOR_REGISTRY, limit, actor_row)
+    return ActorList(items=items, next=cursor)
+
+
+@router.get("/services", tags=["registry"], summary="Services with events (a non-admin: the ones they used)")
+def services(limit: Limit = 1000, next: Next = None) -> ServiceList:
+    event = router.current_event
+    caller = caller_of(event)
+    if caller.admin:
+        items, cursor = _registry_page(keys.SERVICE_REGISTRY, limit, service_row)
+        return ServiceList(items=items, next=cursor)
+    query_params(event, _PAGE_PARAMS)
+    store = reader()
+    days = store.actor_counter_days(caller.actor, ACTIVE_DAYS)
+    seen = services_seen(store.actor_counters(caller.actor, days))
+    registered = {item[keys.SK]: item for item in store.registry(
+        keys.SERVICE_REGISTRY, limit=len(seen), names=tuple(s["name"] for s in seen)).items} if seen else {}
+    for row in seen:
+        row["eventSource"] = registered.get(row["name"], {}).get("eventSource") or row["eventSource"]
+    return ServiceList(items=seen, next=None)
+
+
+@router.get("/parameters", tags=["registry"], summary="Names usable in params= (summary fields and recent requestParameters)")
+def parameters() -> ParameterList:
+    event = router.current_event
+    query_params(event, frozenset())
+    caller = caller_of(event)
+    store = reader()
+    if caller.admin:
+        services = store.registry(keys.SERVICE_REGISTRY, limit=1000).items
+        last_day = max((item.get("lastSeen", "") for item in services), default="")
+        partition = Partition("ByDay", keys.index_pk("ByDay", last_day), *keys.time_range(last_day, last_day + "T23:59:59Z")) if last_day else None
+    else:
+        partition = Partition("ByActor", keys.index_pk("ByActor", caller.actor), *keys.time_range("0", "9"))
+    records = []
+    if partition:
+        page = store.query_events(partition, limit=RECENT_RECORDS)
+        records = list(store.records([item["eventID"] for item in page.items]).values())
+    summary = [name for name in SUMMARY_ATTRIBUTES if name not in {"actor", "actorType", "role", "account", "region"}]
+    return ParameterList(items=summary + request_parameter_names(records))

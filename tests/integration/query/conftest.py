@@ -1,0 +1,110 @@
+"""The samples ingested through the real path (S3 -> SQS -> ingest handler -> DynamoDB) on
+in-process moto, and a way to call the query handler with API Gateway events."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from cloudtrail_tracker.local.api_server import proxy_event, simulated_claims
+from cloudtrail_tracker.local.driver import LocalContext, drain_queue
+from cloudtrail_tracker.local.resources import create_stack_resources
+from cloudtrail_tracker.local.template import function_environment, load_template, project_root
+
+REGION = "us-east-1"
+SAMPLES = project_root() / "samples"
+LOG_SUFFIXES = (".json", ".json.gz", ".gz", ".ndjson", ".jsonl")
+ALL_TIME = {"from": "2010-01-01", "to": "2030-12-31"}
+
+
+class Api:
+    """Calls the real query handler the way API Gateway does; returns (status, JSON body)."""
+
+    def __init__(self, handler):
+        self._handler = handler
+
+    def get(self, path: str, params: dict | None = None, as_user: str | None = None, claims: dict | None = None):
+        from urllib.parse import urlencode
+
+        raw = path + ("?" + urlencode(params) if params else "")
+        event = proxy_event("GET", raw, {"Host": "test"}, claims=claims or (simulated_claims(as_user) if as_user else None))
+        response = self._handler(event, LocalContext(function_name="QueryFunction"))
+        return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+
+    def ok(self, path: str, params: dict | None = None, **kwargs):
+        status, body = self.get(path, params, **kwargs)
+        assert status == 200, (path, params, body)
+        return body
+
+    def walk(self, path: str, params: dict, **kwargs) -> list[dict]:
+        """Every row of a list, following `next`."""
+        rows, cursor = [], None
+        for _ in range(10_000):
+            page = self.ok(path, {**params, **({"next": cursor} if cursor else {})}, **kwargs)
+            rows.extend(page["items"])
+            cursor = page["next"]
+            if not cursor:
+                return rows
+        raise AssertionError("the cursor never ended")
+
+
+def ingest_samples(session, template) -> dict:
+    resources = create_stack_resources(session, template)
+    os.environ.update(function_environment(template, "IngestFunction"))
+    os.environ["TABLE_NAME"] = resources.table
+    s3 = session.client("s3")
+    for path in sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.name.lower().endswith(LOG_SUFFIXES)):
+        s3.upload_file(str(path), resources.bucket, path.relative_to(SAMPLES).as_posix())
+    import ingest.handler
+
+    ingest.handler.reset()
+    drain_queue(session.client("sqs"), resources.queue_url, resources.queue_arn, REGION, ingest.handler.lambda_handler)
+    return {"table": resources.table}
+
+
+@pytest.fixture(scope="package")
+def sample_stack():
+    """moto with the samples ingested; yields (dynamodb client, table name)."""
+    saved = dict(os.environ)
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION,
+                       "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+                       "POWERTOOLS_LOG_LEVEL": "WARNING", "AUTH_MODE": "none"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        session = boto3.session.Session(region_name=REGION)
+        info = ingest_samples(session, load_template())
+        from query.routes import common
+
+        common.reset()
+        yield session.client("dynamodb"), info["table"]
+        common.reset()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="package")
+def api(sample_stack) -> Api:
+    from query.handler import lambda_handler
+
+    return Api(lambda_handler)
+
+
+@pytest.fixture(scope="package")
+def stored_events(sample_stack) -> list[dict]:
+    """Every event item of the table, read with a Scan (the test's own ground truth, not the API's way)."""
+    client, table = sample_stack
+    items, kwargs = [], {"TableName": table}
+    while True:
+        page = client.scan(**kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    from cloudtrail_tracker.dal.reader import plain
+
+    return [plain(item) for item in items if item["sk"]["S"] == "EVENT"]
