@@ -3,7 +3,7 @@ and the backfill state machine so both store exactly the same way."""
 
 from __future__ import annotations
 
-from .dal.writer import EventStore
+from .dal.writer import ActorRegistry, EventStore
 from .events import EventBuilder, RecordRejected
 from .logfile import LogFileError, iter_records, parse_log_key, skip_reason
 from .models import FileReport
@@ -20,6 +20,7 @@ class FileIngester:
         self._dynamodb = dynamodb_client
         self._settings = settings
         self._builder = EventBuilder(settings)
+        self._registry = ActorRegistry(dynamodb_client, settings.table_name)
 
     def ingest(self, bucket: str, key: str) -> FileReport:
         """Store the events of ``s3://bucket/key``. Raises :class:`LogFileError` on a corrupt file."""
@@ -40,7 +41,7 @@ class FileIngester:
         default_account = log_key.account if log_key else ""
         store = EventStore(
             self._dynamodb, self._settings.table_name, self._settings.retention_days,
-            on_stored=lambda event: report.identity_types.update((event.actor.type,)),
+            on_stored=lambda event: report.identity_types.update((event.actor.type,)), registry=self._registry,
         )
         build = self._builder.build
         for record in iter_records(stream):

@@ -43,7 +43,7 @@ class TransactionFailed(RuntimeError):
 class EventStore:
     """Stores events of one or more files; call :meth:`add` per event, then :meth:`flush`."""
 
-    def __init__(self, client, table_name: str, retention_days: int = 0, on_stored=None):
+    def __init__(self, client, table_name: str, retention_days: int = 0, on_stored=None, registry=None):
         self._client = client
         self._on_stored = on_stored  # called with each newly stored event
         self._table = table_name
@@ -54,7 +54,8 @@ class EventStore:
         self._pending_bytes = 0
         self._counter_keys: set = set()
         self.result = WriteResult()
-        self._registry = _Registry(client, table_name, self.result)
+        # Shared across the files of one process, so each actor and service is written once a day.
+        self._registry = registry or ActorRegistry(client, table_name)
         self._sender = TransactionSender(client, table_name)
 
     def add(self, event: StoredEvent) -> None:
@@ -112,7 +113,7 @@ class EventStore:
                 continue
             self.result.stored += len(pending)
             for event, _ in pending:
-                self._registry.note(event)
+                self.result.requests += self._registry.note(event)
                 if self._on_stored:
                     self._on_stored(event)
             return
@@ -168,24 +169,25 @@ class EventStore:
         }}
 
 
-class _Registry:
-    """The lists of actors and services, written once per name and day per process."""
+class ActorRegistry:
+    """The lists of actors and services, written once per name and day per process.
 
-    def __init__(self, client, table_name: str, result: WriteResult):
+    Returns from :meth:`note` the write requests it spent."""
+
+    def __init__(self, client, table_name: str):
         self._client = client
         self._table = table_name
-        self._result = result
         self._seen: dict[tuple[str, str], str] = {}
 
-    def note(self, event: StoredEvent) -> None:
+    def note(self, event: StoredEvent) -> int:
         actor = event.actor
-        self._upsert(keys.ACTOR_REGISTRY, actor.name, event.day,
-                     {"actorType": actor.type, "role": actor.role, "account": event.account})
-        self._upsert(keys.SERVICE_REGISTRY, event.service, event.day, {"eventSource": event.event_source})
+        return self._upsert(keys.ACTOR_REGISTRY, actor.name, event.day,
+                            {"actorType": actor.type, "role": actor.role, "account": event.account}) + \
+            self._upsert(keys.SERVICE_REGISTRY, event.service, event.day, {"eventSource": event.event_source})
 
-    def _upsert(self, kind: str, name: str, day: str, fields: dict[str, str]) -> None:
+    def _upsert(self, kind: str, name: str, day: str, fields: dict[str, str]) -> int:
         if self._seen.get((kind, name), "") >= day:
-            return
+            return 0
         self._seen[(kind, name)] = day
         names = {"#lastSeen": "lastSeen", "#name": "name"}
         values = {":day": {"S": day}, ":name": {"S": name}}
@@ -195,7 +197,6 @@ class _Registry:
                 names[f"#f{index}"] = field
                 values[f":f{index}"] = {"S": value}
                 sets.append(f"#f{index} = :f{index}")
-        self._result.requests += 1
         try:
             self._client.update_item(
                 TableName=self._table, Key={keys.PK: {"S": kind}, keys.SK: {"S": name}},
@@ -206,6 +207,7 @@ class _Registry:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+        return 1
 
 
 def _backoff(attempt: int) -> None:
