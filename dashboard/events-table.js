@@ -1,6 +1,6 @@
 // A paged table of event rows; a row opens the full record. Pages come from the API's cursor,
 // with the cursors seen kept so "Previous" can go back.
-import { localTime } from "./timerange.js";
+import { localTime, zoneName } from "./timerange.js";
 import { openRecord } from "./record.js";
 import { el, errorBox } from "./dom.js";
 
@@ -42,7 +42,7 @@ export function eventsTable(container, { title, fetchPage, showActor = true }) {
       return;
     }
     const headRow = el("tr", {},
-      el("th", {}, "Time"), showActor ? el("th", {}, "Who") : null, el("th", {}, "What"),
+      el("th", {}, `Time (${zoneName()})`), showActor ? el("th", {}, "Who") : null, el("th", {}, "What"),
       el("th", {}, "Service"), el("th", {}, "Region"), el("th", {}, "Error"));
     const rows = items.map((row) => {
       const tr = el("tr", { className: row.errorCode ? "event-row failed" : "event-row", tabIndex: 0 },

@@ -1,0 +1,146 @@
+"""The local stack loaded with the sample logs, its API and dashboard served in a thread, and
+Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEZONE = "America/New_York"  # not UTC, so a time shown in UTC by mistake is caught
+
+
+@pytest.fixture(scope="session")
+def local_api():
+    """Base URL of the local API + dashboard over the ingested samples."""
+    pytest.importorskip("moto")
+    from cloudtrail_tracker.local import api_server
+    from cloudtrail_tracker.local.stack import default_logs_dir, run_ingest
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("CHECKLISTS_PATH", str(FIXTURES / "checklists.yaml"))
+    stack, summary = run_ingest(default_logs_dir())
+    assert summary.report.stored > 100
+    api_server._prepare_environment(stack)
+    server = api_server.make_server("127.0.0.1", 0, lambda_handler=_one_at_a_time(api_server.query_handler()))
+    thread = threading.Thread(target=server.serve_forever, name="dashboard-api", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    stack.stop()
+    monkey.undo()
+
+
+def _one_at_a_time(handler):
+    """The handler as Lambda runs it: one request at a time per instance. The page sends its
+    requests in parallel, and the Powertools resolver keeps the current request in shared state,
+    so the threaded local server must not call it from two threads at once."""
+    lock = threading.Lock()
+
+    def handle(event, context):
+        with lock:
+            return handler(event, context)
+
+    return handle
+
+
+@pytest.fixture(scope="session")
+def api(local_api):
+    """GET a path of the local API as JSON (optionally as a simulated non-admin)."""
+
+    def get(path: str, as_user: str | None = None):
+        headers = {"X-Tracker-As-User": as_user} if as_user else {}
+        request = urllib.request.Request(local_api + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{path}: HTTP {error.code} {error.read()[:300]!r}") from None
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def _new_page(browser, as_user: str | None, width: int, height: int):
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, timezone_id=TIMEZONE, locale="en-US",
+        extra_http_headers={"X-Tracker-As-User": as_user} if as_user else {},
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _new_page(browser, None, 1280, 900)
+    yield page
+    context.close()
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.fixture
+def phone_page(browser):
+    context, page = _new_page(browser, None, 375, 740)
+    yield page
+    context.close()
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.fixture
+def student_page(browser):
+    """A page whose requests carry the local server's simulated sign-in of the non-admin Alice."""
+    context, page = _new_page(browser, "Alice", 1280, 900)
+    yield page
+    context.close()
+    assert not page.js_errors, page.js_errors
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, selector: str | None = None) -> Path:
+        path = ARTIFACTS / f"dashboard-{name}.png"
+        if selector:
+            page.locator(selector).screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def dash():
+    """dashboard_pages.py (helpers that read the page), loaded by path: tests use importlib mode."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dashboard_pages", Path(__file__).with_name("dashboard_pages.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
