@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import local
+from . import local, publish
 
-SUBCOMMANDS = [local]
+SUBCOMMANDS = [local, publish]
 
 
 def build_parser() -> argparse.ArgumentParser:
