@@ -21,12 +21,9 @@ from typing import Iterable
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CHECKLISTS_PATH_ENV = "CHECKLISTS_PATH"
-# Without CHECKLISTS_PATH: a copy packaged beside this module (what a Lambda package can
-# carry), else the instructor's file in a checkout (config/checklists.yaml).
-DEFAULT_CHECKLISTS_PATHS = (
-    Path(__file__).with_name("checklists.yaml"),
-    Path(__file__).resolve().parents[2] / "config" / "checklists.yaml",
-)
+# Without CHECKLISTS_PATH: the instructor's file beside this module, so `sam build` (CodeUri: src/)
+# packages the same file the local stack reads.
+DEFAULT_CHECKLISTS_PATHS = (Path(__file__).with_name("checklists.yaml"),)
 
 
 class ChecklistError(ValueError):
