@@ -106,5 +106,5 @@ def test_untracked_attribute_is_reported(checklists):
 
 
 def test_the_shipped_checklists_file_is_valid():
-    shipped = load_checklists(Path(__file__).resolve().parents[3] / "config" / "checklists.yaml")
+    shipped = load_checklists(Path(__file__).resolve().parents[3] / "src" / "cloudtrail_tracker" / "checklists.yaml")
     assert shipped.get("ec2-lab").items[3].count == 2
