@@ -7,7 +7,7 @@ import gzip
 from collections import Counter
 from datetime import date
 
-from benchmarks.generate_logs import generate
+from cloudtrail_tracker.backfill.sample_history import generate
 
 FIRST, LAST = date(2025, 3, 3), date(2025, 3, 4)  # generated history: 2025-03-01 .. 2025-03-06
 
