@@ -69,8 +69,8 @@ def resolve_name(name: str) -> str:
 def parse_filters(params: str | None, param: str | None, value: str | None, values: str | None) -> list[AttributeFilter]:
     names_text = params if params is not None else param
     values_text = value if value is not None else values
-    names_param = "params" if params is not None else "param"
-    values_param = "value" if value is not None else "values"
+    names_param = "param" if param is not None and params is None else "params"
+    values_param = "values" if values is not None and value is None else "value"
     names = parse_list(names_text, names_param)
     found = parse_list(values_text, values_param)
     if not names and not found:

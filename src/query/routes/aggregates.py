@@ -25,14 +25,14 @@ def aggregates(by: Annotated[Literal["user", "service", "eventName", "day", "err
     event = router.current_event
     query_params(event, frozenset({"by", "from", "to", "user"}))
     caller = caller_of(event)
-    window = parse_window(from_, to)
-    days = window.days()
-    if len(days) > MAX_DAYS:
-        raise BadRequest(f"the window has {len(days)} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     if user:
         caller.require_actor(user)
     elif not caller.admin:
         user = caller.actor
+    window = parse_window(from_, to)
+    days = window.days()
+    if len(days) > MAX_DAYS:
+        raise BadRequest(f"the window has {len(days)} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     store = reader()
     if user:
         items = store.actor_counters(user, days)

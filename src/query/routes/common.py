@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
 import boto3
@@ -94,20 +95,33 @@ def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, al
     identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
     position = decode_cursor(params["next"], identity) if params.get("next") else None
     store = reader()
-    plan = plan_list(request, caller,
-                     days_with_events=store.days_with_events,
-                     error_codes=lambda: error_codes_between(store, window.first_day, window.last_day))
+    codes: list[str] = []  # the window's error codes, carried in the cursor so later pages skip the look-up
+
+    def error_codes() -> list[str]:
+        found = position.get("c") if position and isinstance(position.get("c"), list) else None
+        codes.extend(found if found is not None else error_codes_between(store, window.first_day, window.last_day))
+        return codes
+
+    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=error_codes)
     if counting:
         number, position = walking.count(store, plan, position)
-        return EventCount(count=number, next=encode_cursor(identity, position) if position else None)
+        return EventCount(count=number, next=_next(identity, position, codes))
     items, position = walking.walk(store, plan, limit, position)
-    return EventList(items=[event_row(item) for item in items],
-                     next=encode_cursor(identity, position) if position else None)
+    return EventList(items=[event_row(item) for item in items], next=_next(identity, position, codes))
+
+
+def _next(identity: str, position: dict | None, codes: list[str]) -> str | None:
+    if position is None:
+        return None
+    return encode_cursor(identity, {**position, "c": codes} if codes else position)
 
 
 def error_codes_between(store: EventReader, first_day: str, last_day: str) -> list[str]:
     """errorCodes that occur in the window, from the day totals' ``x:`` counters."""
     codes = set()
+    last_day = min(last_day, (date.today() + timedelta(days=1)).isoformat())  # nothing is later
+    if last_day < first_day:
+        return []
     for item in store.day_totals(first_day, last_day):
         codes.update(name[2:] for name, value in item.items() if name.startswith("x:") and value)
     return sorted(codes)

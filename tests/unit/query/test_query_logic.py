@@ -1,0 +1,181 @@
+"""Pure query logic: windows, cursors, filters, tenancy, plans and aggregates (no AWS)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from query.logic.aggregates import aggregate
+from query.logic.cursor import decode_cursor, encode_cursor, query_identity
+from query.logic.errors import BadRequest, Forbidden, Unauthorized
+from query.logic.filters import parse_filters, parse_list, record_matches, resolve_name
+from query.logic.plans import ListRequest, plan_list
+from query.logic.tenancy import AuthConfig, Caller, resolve_caller
+from query.logic.window import Window, parse_window
+
+NOW = datetime(2026, 3, 10, 15, 30, tzinfo=timezone.utc)
+
+
+# ---- windows
+def test_default_window_is_last_seven_days_including_today():
+    window = parse_window(None, None, now=NOW)
+    assert window == Window("2026-03-04T00:00:00Z", "2026-03-10T23:59:59Z")
+    assert len(window.days()) == 7
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2018-01-15T09:00:00", "2018-01-15T09:00:00Z"),  # the seed README's form, rejected by the original
+    ("2018-01-15T09:00:00Z", "2018-01-15T09:00:00Z"),
+    ("2018-01-15T11:00:00+02:00", "2018-01-15T09:00:00Z"),
+    ("2018-01-15 09:00:00", "2018-01-15T09:00:00Z"),
+    ("2018-01-15", "2018-01-15T00:00:00Z"),
+])
+def test_from_spellings(text, expected):
+    assert parse_window(text, "2019-01-01").start == expected
+
+
+def test_date_only_to_includes_the_whole_day():
+    assert parse_window("2018-06-01", "2018-06-15").end == "2018-06-15T23:59:59Z"
+
+
+def test_only_from_given_ends_today_and_only_to_starts_six_days_before():
+    assert parse_window("2026-01-01", None, now=NOW).end == "2026-03-10T23:59:59Z"
+    assert parse_window(None, "2018-06-15", now=NOW).start == "2018-06-09T00:00:00Z"
+
+
+@pytest.mark.parametrize("start, end, parameter", [
+    ("yesterday", None, "from"), ("2018-13-01", None, "from"), (None, "2018-01-01T25:00:00", "to"),
+    ("2018-02-01", "2018-01-01", "from"),
+])
+def test_bad_windows_name_the_parameter(start, end, parameter):
+    with pytest.raises(BadRequest) as raised:
+        parse_window(start, end, now=NOW)
+    assert raised.value.parameter == parameter and raised.value.hint
+
+
+# ---- cursors
+def test_cursor_round_trip_and_binding():
+    identity = query_identity("/scan", {"from": "2018-01-01", "limit": "5"}, "*")
+    assert identity == query_identity("/scan", {"from": "2018-01-01", "limit": "50", "next": "x"}, "*")
+    token = encode_cursor(identity, {"p": "D#2018-01-01", "k": None})
+    assert decode_cursor(token, identity) == {"p": "D#2018-01-01", "k": None}
+    other = query_identity("/scan", {"from": "2018-01-02"}, "*")
+    with pytest.raises(BadRequest, match="different query"):
+        decode_cursor(token, other)
+    with pytest.raises(BadRequest, match="different query"):  # same query, another tenant
+        decode_cursor(token, query_identity("/scan", {"from": "2018-01-01"}, "actor:bob"))
+    for garbage in ("%%%", "bm90IGpzb24", "W10"):  # not base64, not JSON, a JSON list
+        with pytest.raises(BadRequest):
+            decode_cursor(garbage, identity)
+
+
+# ---- filters
+def test_params_spellings_and_short_names():
+    assert parse_list("['instanceType','eventSource']", "params") == ["instanceType", "eventSource"]
+    assert parse_list("[instanceType, eventSource]", "params") == ["instanceType", "eventSource"]
+    assert parse_list("instanceType,eventSource", "params") == ["instanceType", "eventSource"]
+    filters = parse_filters(None, "['instanceType','eventSource']", None, "m1.small,ec2.amazonaws.com")
+    assert [(f.name, f.value) for f in filters] == [("requestParameters_instanceType", "m1.small"),
+                                                    ("eventSource", "ec2.amazonaws.com")]
+    assert filters[1].summary_attribute == "eventSource" and filters[0].summary_attribute is None
+    assert resolve_name("userIdentity_arn") == "userIdentity_arn"
+    assert resolve_name("requestParameters_bucketName") == "requestParameters_bucketName"
+
+
+def test_mismatched_params_and_values():
+    with pytest.raises(BadRequest) as raised:
+        parse_filters("a,b", None, "1", None)
+    assert raised.value.parameter == "value"
+    with pytest.raises(BadRequest):
+        parse_filters(None, None, "1", None)
+
+
+def test_record_matching_on_flattened_names():
+    record = {"requestParameters": {"instanceType": "t3.micro", "instancesSet": {"items": [{"imageId": "ami-1"}]}},
+              "readOnly": False}
+    f = parse_filters("instanceType,instancesSet_items_0_imageId", None, "t3.micro,ami-1", None)
+    assert record_matches(record, f)
+    assert not record_matches(record, parse_filters("instanceType", None, "m1.small", None))
+
+
+# ---- tenancy
+CONFIG = AuthConfig(mode="cognito", admin_group="admins", actor_claim="custom:actor")
+
+
+def test_cognito_admin_and_actor_claims():
+    admin = resolve_caller({"cognito:groups": "admins,staff", "email": "a@x"}, None, CONFIG)
+    assert admin.admin
+    student = resolve_caller({"custom:actor": "alucloud230", "email": "s@x", "cognito:groups": "students"}, None, CONFIG)
+    assert student == Caller("alucloud230", False, "cognito")
+    assert resolve_caller({"email": "s@x"}, None, CONFIG).actor == "s@x"  # fallback claim
+    assert resolve_caller({"cognito:username": "sam"}, None, CONFIG).actor == "sam"
+    assert resolve_caller({"cognito:groups": "[admins students]"}, None, CONFIG).admin
+    with pytest.raises(Unauthorized):
+        resolve_caller(None, None, CONFIG)
+
+
+def test_iam_mode_names_the_actor_like_the_ingest():
+    config = AuthConfig(mode="iam", admin_principals=("arn:aws:iam::111:user/ops-*",))
+    assert resolve_caller(None, "arn:aws:iam::111:user/ops-ana", config).admin
+    caller = resolve_caller(None, "arn:aws:sts::111:assumed-role/AWSReservedSSO_Dev_1/ana@example.com", config)
+    assert caller == Caller("ana@example.com", False, "iam")
+    assert resolve_caller(None, "arn:aws:iam::111:user/path/bob", config).actor == "bob"
+
+
+def test_none_mode_is_admin_unless_claims_simulate_a_user():
+    config = AuthConfig(mode="none")
+    assert resolve_caller(None, None, config).admin
+    assert resolve_caller({"custom:actor": "bob"}, None, config) == Caller("bob", False, "cognito")
+
+
+# ---- plans
+WINDOW = Window("2024-01-01T00:00:00Z", "2024-01-31T23:59:59Z")
+ADMIN, BOB = Caller(None, True, "none"), Caller("bob", False, "cognito")
+
+
+def _plan(caller, **request):
+    return plan_list(ListRequest(window=WINDOW, **request), caller, lambda a, b: ["2024-01-02", "2024-01-05"],
+                     lambda: ["AccessDenied", "Client.UnauthorizedOperation"])
+
+
+def test_scan_walks_days_with_events_newest_first():
+    plan = _plan(ADMIN, scope="scan", subject=None)
+    assert plan.months == ("2024-01",)
+    assert [p.value for p in plan.expand_month("2024-01")] == ["D#2024-01-05", "D#2024-01-02"]
+
+
+def test_scan_uses_the_most_selective_index():
+    assert _plan(ADMIN, scope="scan", subject=None, error_code="AccessDenied").partitions[0].value == "X#AccessDenied"
+    plan = _plan(ADMIN, scope="scan", subject=None, event_name="RunInstances")
+    assert plan.partitions[0].index == "ByEventName" and not plan.conditions
+
+
+def test_non_admin_always_walks_their_own_partition():
+    for scope, subject in (("scan", None), ("service", "ec2"), ("account", "111"), ("errors", None), ("errors", "AccessDenied")):
+        plan = _plan(BOB, scope=scope, subject=subject)
+        assert [p.value for p in plan.partitions] == ["U#bob"], scope
+    resource = _plan(BOB, scope="resource", subject="arn:aws:s3:::b")
+    assert resource.partitions[0].value == "R#arn:aws:s3:::b" and ("actor", "eq", "bob") in [
+        (c.attribute, c.op, c.value) for c in resource.conditions]
+    with pytest.raises(Forbidden):
+        _plan(BOB, scope="user", subject="alice")
+    with pytest.raises(Forbidden):
+        _plan(BOB, scope="errors", subject=None, user="alice")
+
+
+def test_all_failures_walk_every_error_code_of_the_window():
+    plan = _plan(ADMIN, scope="errors", subject=None)
+    assert [p.value for p in plan.partitions] == ["X#AccessDenied", "X#Client.UnauthorizedOperation"]
+
+
+# ---- aggregates
+def test_aggregates_from_counter_items():
+    items = [{"day": "2024-01-01", "actor": "a", "n": 3, "s:ec2": 2, "s:s3": 1, "e:RunInstances": 2, "x:AccessDenied": 1},
+             {"day": "2024-01-03", "actor": "b", "n": 1, "s:s3": 1, "e:PutObject": 1}]
+    days = ["2024-01-01", "2024-01-02", "2024-01-03"]
+    assert aggregate("service", items, days) == (4, [{"key": "ec2", "count": 2}, {"key": "s3", "count": 2}])
+    assert aggregate("user", items, days)[1] == [{"key": "a", "count": 3}, {"key": "b", "count": 1}]
+    assert aggregate("day", items, days)[1] == [{"key": "2024-01-01", "count": 3}, {"key": "2024-01-02", "count": 0},
+                                                {"key": "2024-01-03", "count": 1}]
+    assert aggregate("errorCode", items, days)[1] == [{"key": "AccessDenied", "count": 1}]
