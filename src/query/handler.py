@@ -7,9 +7,10 @@ any kind (our checks or Powertools' validation) answers 400 with {"error", "hint
 from __future__ import annotations
 
 import importlib
+import os
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -23,7 +24,18 @@ metrics = Metrics(namespace="CloudTrailTracker")
 TITLE = "CloudTrail-Tracker query API"
 VERSION = "1.0.0"
 
-app = APIGatewayRestResolver(enable_validation=True)
+
+
+def _cors() -> CORSConfig | None:
+    """CORS for the origins in CORS_ORIGINS (comma-separated; none: no CORS headers, same-origin only)."""
+    origins = [origin.strip() for origin in os.environ.get("CORS_ORIGINS", "").split(",") if origin.strip()]
+    if not origins:
+        return None
+    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], max_age=600,
+                      allow_headers=["Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token"])
+
+
+app = APIGatewayRestResolver(enable_validation=True, cors=_cors())
 for _module in ROUTE_MODULES:
     app.include_router(importlib.import_module(_module).router)
 

@@ -176,4 +176,4 @@ def test_whoami_and_openapi(api):
     from query.handler import openapi_json
 
     assert json.loads(committed.read_text()) == json.loads(openapi_json()), \
-        "docs/openapi.json is stale: python -m query.export_openapi > docs/openapi.json"
+        "docs/openapi.json is stale: PYTHONPATH=src .venv/bin/python -m query.export_openapi"
