@@ -12,6 +12,7 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from query.logic.errors import ApiError
@@ -92,4 +93,8 @@ app.enable_swagger(path="/swagger", title=TITLE, version=VERSION)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    metrics.add_metric(name="ApiCalls", unit=MetricUnit.Count, value=1)
+    if response.get("statusCode", 200) >= 400:
+        metrics.add_metric(name="ApiRefusals", unit=MetricUnit.Count, value=1)
+    return response

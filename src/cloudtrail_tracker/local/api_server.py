@@ -170,9 +170,12 @@ def make_server(host: str, port: int, as_user: str | None = None, static_root: P
     return server
 
 
-def start_in_background(host: str = "127.0.0.1", port: int = 0, as_user: str | None = None,
+def start_in_background(stack=None, host: str = "127.0.0.1", port: int = 0, as_user: str | None = None,
                         static_root: Path | None = None):
-    """Serve in a thread (for tests): returns (base URL, stop function)."""
+    """Serve in a thread (for tests): returns (base URL, stop function). With ``stack`` (a started
+    LocalStack) the query function's environment is prepared as :func:`serve_forever` does."""
+    if stack is not None:
+        _prepare_environment(stack)
     server = make_server(host, port, as_user, static_root)
     thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
     thread.start()
