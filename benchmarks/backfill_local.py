@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -62,6 +63,7 @@ def run(files: int, records: int, days: int, concurrency: int, workdir: Path, lo
         "filesPerSecond": round(summary["files"] / elapsed, 1),
         "eventsReadPerSecond": round(events["read"] / elapsed, 1),
         "eventsStoredPerSecond": round(events["stored"] / elapsed, 1),
+        "maxRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,  # moto keeps everything in memory
         "generateSeconds": round(generated, 1),
         "uploadSeconds": round(uploaded, 1),
     }
