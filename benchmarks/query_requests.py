@@ -1,0 +1,211 @@
+"""DynamoDB work per query-API call as the table grows: requests and items read per item returned.
+
+moto's queries are linear scans, so its latency says nothing about DynamoDB's; what does carry over
+is how many requests a call makes and how many items DynamoDB reads for them (``ScannedCount``,
+items of GetItem/BatchGetItem). Both are counted with botocore hooks on the client the real query
+handler uses, for each endpoint, at each table size. Synthetic events are built as StoredEvent
+objects and written with dal.writer.EventStore (events, resource links, daily counters, registries:
+the same items the ingest writes).
+
+    python -m benchmarks.query_requests [--sizes 1000,10000,100000]
+
+The original answered /scan with 1 + (number of users) queries, reading every event of the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                   "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+                   "POWERTOOLS_LOG_LEVEL": "ERROR", "AUTH_MODE": "none"})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+ACTORS = 200
+SERVICES = ("ec2", "s3", "iam", "lambda", "rds", "sts", "kms", "dynamodb", "sqs", "cloudformation")
+NAMES = ("RunInstances", "TerminateInstances", "PutObject", "CreateRole", "CreateFunction", "CreateDBInstance",
+         "AssumeRole", "CreateKey", "PutItem", "SendMessage", "CreateStack", "StopInstances")
+ACCOUNTS = ("111111111111", "222222222222", "333333333333")
+DAYS = 60  # the events are spread over these days, ending on END_DAY
+END_DAY = datetime(2025, 6, 30, tzinfo=timezone.utc)
+LIMIT = 100
+
+
+@dataclass
+class Counts:
+    requests: int = 0
+    items_read: int = 0
+
+    def hook(self, http_response=None, parsed=None, model=None, **_):
+        self.requests += 1
+        parsed = parsed or {}
+        if "ScannedCount" in parsed:
+            self.items_read += parsed["ScannedCount"]
+        elif "Item" in parsed:
+            self.items_read += 1
+        elif "Responses" in parsed:
+            self.items_read += sum(len(items) for items in parsed["Responses"].values())
+
+
+@dataclass
+class Measure:
+    endpoint: str
+    returned: int
+    requests: int
+    items_read: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def requests_per_item(self) -> float:
+        return self.requests / max(self.returned, 1)
+
+    @property
+    def reads_per_item(self) -> float:
+        return self.items_read / max(self.returned, 1)
+
+
+def synthetic_events(count: int, seed: int = 7):
+    from cloudtrail_tracker.models import Actor, StoredEvent
+
+    rng = random.Random(seed)
+    start = END_DAY - timedelta(days=DAYS - 1)
+    for number in range(count):
+        when = start + timedelta(seconds=rng.randrange(DAYS * 86400))
+        name = rng.choice(NAMES)
+        service = SERVICES[NAMES.index(name) % len(SERVICES)]
+        actor_number = min(int(rng.paretovariate(1.2)), ACTORS) - 1  # a few busy actors, a long tail
+        actor = Actor(name=f"student{actor_number:03d}", type="IAMUser", account=ACCOUNTS[actor_number % 3])
+        failed = rng.random() < 0.05
+        request = {"instanceType": rng.choice(("t3.micro", "t3.small", "m5.large"))} if name == "RunInstances" else {"n": number}
+        resources = (f"arn:aws:s3:::bucket-{actor_number % 20}",) if service == "s3" else ()
+        yield StoredEvent(
+            event_id=f"{number:08d}-synthetic", event_time=when.strftime("%Y-%m-%dT%H:%M:%SZ"), event_name=name,
+            event_source=f"{service}.amazonaws.com", service=service, actor=actor, account=actor.account,
+            region="eu-west-1", source_ip="10.0.0.1", error_code="AccessDenied" if failed else "",
+            read_only=False, resources=resources,
+            tracked=(f"instanceType={request['instanceType']}",) if name == "RunInstances" else (),
+            record={"eventName": name, "eventSource": f"{service}.amazonaws.com", "requestParameters": request},
+        )
+
+
+def endpoints(busy_actor: str) -> list[tuple[str, str, dict]]:
+    last = END_DAY.date()
+    week = {"from": (last - timedelta(days=6)).isoformat(), "to": last.isoformat()}
+    month = {"from": (last - timedelta(days=29)).isoformat(), "to": last.isoformat()}
+    return [
+        ("scan 7 days", "/scan", {**week, "limit": LIMIT}),
+        ("scan eventName", "/scan", {**week, "eventName": "RunInstances", "limit": LIMIT}),
+        ("user", f"/users/{busy_actor}", {**month, "limit": LIMIT}),
+        ("user params", f"/users/{busy_actor}", {**month, "params": "instanceType", "value": "t3.micro", "limit": LIMIT}),
+        ("service", "/services/ec2", {**week, "limit": LIMIT}),
+        ("account", f"/accounts/{ACCOUNTS[0]}", {**week, "limit": LIMIT}),
+        ("errors code", "/errors", {**month, "errorCode": "AccessDenied", "limit": LIMIT}),
+        ("errors all", "/errors", {**month, "limit": LIMIT}),
+        ("resource", "/resources", {**month, "arn": "arn:aws:s3:::bucket-0", "limit": LIMIT}),
+        ("users", "/users", {"limit": LIMIT}),
+        ("services", "/services", {}),
+        ("aggregates service 30d", "/aggregates", {**month, "by": "service"}),
+        ("aggregates user 30d", "/aggregates", {**month, "by": "user"}),
+        ("aggregates day 30d", "/aggregates", {**month, "by": "day"}),
+        ("event", "/events/00000001-synthetic", {}),
+        ("count service 7 days", "/services/ec2", {**week, "count": "true"}),
+    ]
+
+
+def _no_table_snapshots():
+    """Loading only: moto deep-copies the whole table for each action of a TransactWriteItems (to
+    roll back on failure), which makes loading N events O(N^2). The synthetic events never conflict,
+    so the copy is skipped while loading; the query phase runs on unpatched moto."""
+    from unittest import mock
+
+    from moto.dynamodb.models.table import Table
+
+    return mock.patch.object(Table, "__deepcopy__", lambda self, memo: self, create=True)
+
+
+def measure_size(size: int, out=sys.stdout) -> list[Measure]:
+    """Fill a fresh moto table with ``size`` events, then call every endpoint once."""
+    import json
+    from urllib.parse import urlencode
+
+    import boto3
+    from moto import mock_aws
+
+    from cloudtrail_tracker.dal.writer import EventStore
+    from cloudtrail_tracker.local.api_server import proxy_event
+    from cloudtrail_tracker.local.driver import LocalContext
+    from cloudtrail_tracker.local.resources import create_stack_resources
+    from cloudtrail_tracker.local.template import load_template
+
+    with mock_aws():
+        session = boto3.session.Session(region_name="us-east-1")
+        resources = create_stack_resources(session, load_template())
+        os.environ["TABLE_NAME"] = resources.table
+        started = time.perf_counter()
+        store = EventStore(session.client("dynamodb"), resources.table)
+        with _no_table_snapshots():
+            for event in synthetic_events(size):
+                store.add(event)
+            store.flush()
+        # every event unique: no transaction was cancelled, so moto's missing rollback copy was never needed
+        assert store.result.stored == size and store.result.duplicates == 0, store.result
+        print(f"  {size:>7} events written in {time.perf_counter() - started:5.1f} s "
+              f"({store.result.requests} write requests)", file=out, flush=True)
+
+        import boto3 as boto3_module
+
+        counts = Counts()
+        boto3_module.setup_default_session(region_name="us-east-1")
+        boto3_module.DEFAULT_SESSION.events.register("after-call.dynamodb", counts.hook)
+        from query.handler import lambda_handler
+        from query.routes import common
+
+        common.reset()  # the handler's client is made now, from the hooked session
+        results = []
+        for label, path, params in endpoints("student000"):
+            before = (counts.requests, counts.items_read)
+            event = proxy_event("GET", path + ("?" + urlencode(params) if params else ""), {"Host": "bench"})
+            response = lambda_handler(event, LocalContext(function_name="QueryFunction"))
+            assert response["statusCode"] == 200, (path, response["body"][:300])
+            body = json.loads(response["body"])
+            returned = (body["count"] if "count" in body else len(body["items"]) if "items" in body
+                        else 1)
+            results.append(Measure(label, returned, counts.requests - before[0], counts.items_read - before[1]))
+        common.reset()
+        return results
+
+
+def run(sizes: list[int], out=sys.stdout) -> dict[int, list[Measure]]:
+    print(f"query API on in-process moto: {ACTORS} actors (Pareto), {len(SERVICES)} services, {DAYS} days, "
+          f"limit={LIMIT}; DynamoDB requests and items read counted per call with botocore hooks", file=out)
+    results = {size: measure_size(size, out) for size in sizes}
+    print(f"\n{'endpoint':<24}" + "".join(f"{f'{size:,} events':>30}" for size in sizes), file=out)
+    print(f"{'':<24}" + "".join(f"{'returned req/item read/item':>30}" for _ in sizes), file=out)
+    for index, first in enumerate(results[sizes[0]]):
+        cells = []
+        for size in sizes:
+            m = results[size][index]
+            cells.append(f"{m.returned:>9} {m.requests:>4} {m.requests_per_item:>6.3f} {m.reads_per_item:>7.2f}")
+        print(f"{first.endpoint:<24}" + "".join(f"{cell:>30}" for cell in cells), file=out)
+    print("\n(returned = rows, or for count the number counted; req = DynamoDB requests of the call)", file=out)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="table sizes in events, comma-separated")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
+    print(f"run as: python -m benchmarks.query_requests --sizes {args.sizes}")
+    run([int(size) for size in args.sizes.split(",")])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
