@@ -15,8 +15,10 @@ __all__ = ["FileIngester", "LogFileError"]
 class FileIngester:
     """Holds what is reused across files of one invocation (clients, settings, filter)."""
 
-    def __init__(self, s3_client, dynamodb_client, settings: Settings):
+    def __init__(self, s3_client, dynamodb_client, settings: Settings, event_filter=None):
+        """``event_filter(event)`` returns why an event is not stored (counted in the report), or None."""
         self._s3 = s3_client
+        self._event_filter = event_filter
         self._dynamodb = dynamodb_client
         self._settings = settings
         self._builder = EventBuilder(settings)
@@ -50,6 +52,10 @@ class FileIngester:
                 event = build(record, default_account)
             except RecordRejected as rejected:
                 report.dropped[rejected.reason] += 1
+                continue
+            reason = self._event_filter and self._event_filter(event)
+            if reason:
+                report.dropped[reason] += 1
                 continue
             store.add(event)
         result = store.flush()

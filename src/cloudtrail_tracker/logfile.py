@@ -23,6 +23,7 @@ _SKIPPED_FOLDERS = {
     "CloudTrail-Insight": "insight",
     "CloudTrail-Aggregated": "aggregated",
 }
+OWN_FILES_PREFIX = "cloudtrail-tracker/"
 _LOG_SUFFIXES = (".json", ".json.gz", ".gz", ".ndjson", ".jsonl")
 _KEY_RE = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]{4,32})/)?(?P<account>\d{12})/CloudTrail/"
@@ -61,6 +62,8 @@ def parse_log_key(key: str) -> LogKey | None:
 
 def skip_reason(key: str) -> str | None:
     """Why a key is not an event log to read, or None when it is one."""
+    if key.startswith(OWN_FILES_PREFIX):
+        return "own-file"  # backfill manifests and results, should they be written to the trail bucket
     for folder, reason in _SKIPPED_FOLDERS.items():
         if f"/{folder}/" in f"/{key}":
             return reason

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-ROOT = "cloudtrail-tracker/backfill"
+from ..logfile import OWN_FILES_PREFIX
+
+ROOT = f"{OWN_FILES_PREFIX}backfill"  # a prefix ingest skips, should the trail bucket be the work bucket
 
 
 def execution_folder(execution: str) -> str:

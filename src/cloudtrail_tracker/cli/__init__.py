@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import local, publish
+from . import backfill, local, publish
 
-SUBCOMMANDS = [local, publish]
+SUBCOMMANDS = [local, backfill, publish]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,7 +48,9 @@ def run(args) -> int:
         if args.backfill:
             from ..local.backfill_runner import run_local_backfill
 
-            run_local_backfill(stack, args)
+            status = run_local_backfill(stack, args)
+            if args.no_serve:
+                return status
         if args.no_serve:
             return 0
         return _serve(stack, args)

@@ -86,13 +86,14 @@ class LocalStack:
         self.template = tpl.load_template()
         self.log_file = log_file
         self._server = None
+        self._saved_environment: list[tuple[str, str | None]] = []
         self.resources: StackResources | None = None
 
     # -- lifecycle
     def start(self) -> "LocalStack":
         from moto.server import ThreadedMotoServer
 
-        os.environ.update({
+        self._set_environment({
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -109,14 +110,26 @@ class LocalStack:
         self._moto_config({"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         self.session = boto3.session.Session(region_name=REGION)
         self.resources = create_stack_resources(self.session, self.template)
-        os.environ.update(tpl.function_environment(self.template, "IngestFunction"))
-        os.environ["TABLE_NAME"] = self.resources.table
+        self._set_environment({**tpl.function_environment(self.template, "IngestFunction"),
+                               "TABLE_NAME": self.resources.table})
         return self
 
     def stop(self) -> None:
         if self._server:
             self._server.stop()
             self._server = None
+        for name, value in reversed(self._saved_environment):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environment = []
+
+    def _set_environment(self, values: dict[str, str]) -> None:
+        """The handlers read their configuration from the environment, as on Lambda; put it back on stop."""
+        for name, value in values.items():
+            self._saved_environment.append((name, os.environ.get(name)))
+            os.environ[name] = value
 
     def _moto_config(self, config: dict) -> None:
         request = urllib.request.Request(

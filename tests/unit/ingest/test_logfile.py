@@ -119,4 +119,5 @@ def test_keys():
     assert skip_reason("AWSLogs/1/CloudTrail-Aggregated/x.json.gz") == "aggregated"
     assert skip_reason("AWSLogs/1/CloudTrail/us-east-1/") == "folder"
     assert skip_reason("README.md") == "not-a-log-file"
+    assert skip_reason("cloudtrail-tracker/backfill/run-1/results/out.json") == "own-file"
     assert skip_reason(key) is None
