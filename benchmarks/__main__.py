@@ -1,0 +1,35 @@
+"""`make bench`: every benchmark in turn, each printing what it measured and how it was run.
+
+    python -m benchmarks            # ingest, query costs, local backfill
+    python -m benchmarks ingest     # one of them (ingest | query | backfill)
+"""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import backfill_local, ingest_throughput, query_requests
+
+BENCHMARKS = {
+    "ingest": (ingest_throughput.main, []),
+    "query": (query_requests.main, []),
+    "backfill": (backfill_local.main, ["--files", "2000"]),
+}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {unknown}; choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    status = 0
+    for name in names:
+        run, args = BENCHMARKS[name]
+        print(f"\n== {name} ==", flush=True)
+        status |= run(args) or 0
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
