@@ -9,7 +9,6 @@ walks their own ByActor partition (or a resource's links) with the rest as filte
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Callable
 
 from cloudtrail_tracker.dal import keys
@@ -17,7 +16,7 @@ from cloudtrail_tracker.dal.reader import Condition, Partition
 
 from .filters import AttributeFilter
 from .tenancy import Caller
-from .window import Window
+from .window import Window, searched_days
 
 SCOPES = ("scan", "user", "service", "account", "errors", "resource")
 
@@ -100,9 +99,8 @@ def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[
     else:
         partitions = []
         descending = True
-        # no event is later than tomorrow (clock skew): months after it need no look
-        latest = min(window.last_day, (date.today() + timedelta(days=1)).isoformat())
-        months = tuple(reversed(keys.months_between(window.first_day, latest))) if latest >= window.first_day else ()
+        searched = searched_days(window.first_day, window.last_day)
+        months = tuple(reversed(keys.months_between(*searched))) if searched else ()
 
         def expand_month(month: str) -> list[Partition]:
             first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")

@@ -70,10 +70,12 @@ def _over(reader, spent_from: tuple[int, int], budget: Budget) -> bool:
 
 
 def _page_limit(plan: Plan, need: int) -> int:
+    # A filter drops items after they are read: read full pages (surplus matches are cut off and
+    # the walk resumes after the last one kept), so selective filters do not cost more requests.
     if plan.record_filters:
-        return min(RECORD_PAGE, max(need, 25))
+        return RECORD_PAGE
     if plan.conditions:
-        return min(1000, max(need * 2, 100))  # a filter drops items after they are read
+        return min(1000, max(need, 100))
     return need
 
 

@@ -12,6 +12,15 @@ DEFAULT_DAYS = 7  # the last 7 days, today included
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent)"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+FIRST_POSSIBLE_DAY = "2013-11-01"  # CloudTrail launched in November 2013: no event is older
+
+
+def searched_days(first_day: str, last_day: str, today: date | None = None) -> tuple[str, str] | None:
+    """The part of [first_day, last_day] that can hold events (CloudTrail's launch to tomorrow, for
+    clock skew), so month-by-month look-ups skip impossible months; None when nothing is left."""
+    latest = ((today or date.today()) + timedelta(days=1)).isoformat()
+    first, last = max(first_day, FIRST_POSSIBLE_DAY), min(last_day, latest)
+    return (first, last) if first <= last else None
 
 
 @dataclass(frozen=True)

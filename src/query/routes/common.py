@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Annotated
 
 import boto3
@@ -20,7 +19,7 @@ from ..logic.filters import parse_filters
 from ..logic.plans import ListRequest, plan_list
 from ..logic.rows import event_row
 from ..logic.tenancy import AuthConfig, Caller, resolve_caller
-from ..logic.window import parse_window
+from ..logic.window import parse_window, searched_days
 from ..models import EventCount, EventList
 
 _CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
@@ -119,9 +118,7 @@ def _next(identity: str, position: dict | None, codes: list[str]) -> str | None:
 def error_codes_between(store: EventReader, first_day: str, last_day: str) -> list[str]:
     """errorCodes that occur in the window, from the day totals' ``x:`` counters."""
     codes = set()
-    last_day = min(last_day, (date.today() + timedelta(days=1)).isoformat())  # nothing is later
-    if last_day < first_day:
-        return []
-    for item in store.day_totals(first_day, last_day):
+    searched = searched_days(first_day, last_day)
+    for item in store.day_totals(*searched) if searched else []:
         codes.update(name[2:] for name, value in item.items() if name.startswith("x:") and value)
     return sorted(codes)

@@ -19,8 +19,13 @@ def test_requests_and_reads_per_item_do_not_grow_with_the_table():
     print(out.getvalue())
     for before, after in zip(results[small], results[large]):
         assert after.endpoint == before.endpoint
-        # a page never costs more requests as the table grows (the table grew 8x) ...
-        assert after.requests <= before.requests + 1, (after.endpoint, before, after)
-        # ... nor more items read per item returned (record filters read a record per candidate)
-        assert after.reads_per_item <= before.reads_per_item * 1.25 + 0.1, (after.endpoint, before, after)
-        assert after.items_read <= 20_000, (after.endpoint, after)  # the per-call budget (logic/walk.Budget)
+        name = after.endpoint
+        if name.startswith("aggregates"):
+            # read from counters only: at most one counter item per key and day (or per day, account
+            # and region), whatever the number of events
+            assert after.requests <= 2 and after.items_read <= 31 * max(after.returned, 3), (name, after)
+            continue
+        # requests and items read per item returned do not grow with the table (it grew 8x)
+        assert after.requests_per_item <= before.requests_per_item * 1.25 + 0.02, (name, before, after)
+        assert after.reads_per_item <= before.reads_per_item * 1.25 + 0.1, (name, before, after)
+        assert after.items_read <= 20_000 and after.requests <= 100, (name, after)  # the per-call budget

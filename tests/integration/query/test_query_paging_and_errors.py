@@ -13,7 +13,7 @@ RECENT = {"from": "2024-01-01", "to": "2025-12-31"}  # most samples; ByDay walks
     ("/scan", {"limit": 1, "from": "2024-01-01", "to": "2024-02-29"}),  # many days, one item a page
     ("/scan", {"limit": 2, "params": "eventSource", "value": "s3.amazonaws.com"}),
     ("/scan", {"limit": 3, "params": "bucketName", "value": "my-source-bucket"}),  # record-level filter
-    ("/errors", {"limit": 2}),
+    ("/errors", {"limit": 2}),  # every error code of the window, code after code
 ])
 def test_cursor_walk_gets_every_event_exactly_once(api, stored_events, path, params):
     window = {**RECENT, **params}

@@ -179,3 +179,12 @@ def test_aggregates_from_counter_items():
     assert aggregate("day", items, days)[1] == [{"key": "2024-01-01", "count": 3}, {"key": "2024-01-02", "count": 0},
                                                 {"key": "2024-01-03", "count": 1}]
     assert aggregate("errorCode", items, days)[1] == [{"key": "AccessDenied", "count": 1}]
+
+
+def test_month_look_ups_skip_impossible_months():
+    from datetime import date
+
+    from query.logic.window import searched_days
+
+    assert searched_days("2010-01-01", "2030-12-31", today=date(2026, 3, 10)) == ("2013-11-01", "2026-03-11")
+    assert searched_days("2030-01-01", "2030-12-31", today=date(2026, 3, 10)) is None
