@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,29 +29,11 @@ def local_api():
     monkey.setenv("CHECKLISTS_PATH", str(FIXTURES / "checklists.yaml"))
     stack, summary = run_ingest(default_logs_dir())
     assert summary.report.stored > 100
-    api_server._prepare_environment(stack)
-    server = api_server.make_server("127.0.0.1", 0, lambda_handler=_one_at_a_time(api_server.query_handler()))
-    thread = threading.Thread(target=server.serve_forever, name="dashboard-api", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    url, stop = api_server.start_in_background(stack)
+    yield url
+    stop()
     stack.stop()
     monkey.undo()
-
-
-def _one_at_a_time(handler):
-    """The handler as Lambda runs it: one request at a time per instance. The page sends its
-    requests in parallel, and the Powertools resolver keeps the current request in shared state,
-    so the threaded local server must not call it from two threads at once."""
-    lock = threading.Lock()
-
-    def handle(event, context):
-        with lock:
-            return handler(event, context)
-
-    return handle
 
 
 @pytest.fixture(scope="session")

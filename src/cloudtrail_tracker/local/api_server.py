@@ -88,6 +88,10 @@ def query_handler(template: dict | None = None):
 
 
 def _make_handler(lambda_handler, as_user: str | None, static_root: Path):
+    # One invocation at a time, as in one Lambda instance: Powertools' resolver keeps the current
+    # request in module state, so two threads in the handler at once could mix their requests.
+    invocation = threading.Lock()
+
     class ApiRequestHandler(BaseHTTPRequestHandler):
         server_version = "cloudtrail-tracker-local"
 
@@ -115,7 +119,8 @@ def _make_handler(lambda_handler, as_user: str | None, static_root: Path):
                                 claims=simulated_claims(actor) if actor else None, source_ip=self.client_address[0])
             started = time.perf_counter()
             try:
-                response = lambda_handler(event, LocalContext(function_name=API_FUNCTION))
+                with invocation:
+                    response = lambda_handler(event, LocalContext(function_name=API_FUNCTION))
             except Exception as error:  # the Lambda crashed: API Gateway answers 502
                 response = {"statusCode": 502, "headers": {"Content-Type": "application/json"},
                             "body": '{"message": "Internal server error", "error": %r}' % type(error).__name__}

@@ -67,7 +67,7 @@ def ingest_samples(session, template) -> dict:
     return {"table": resources.table}
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open
 def sample_stack():
     """moto with the samples ingested; yields (dynamodb client, table name)."""
     saved = dict(os.environ)
@@ -87,14 +87,14 @@ def sample_stack():
     os.environ.update(saved)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open
 def api(sample_stack) -> Api:
     from query.handler import lambda_handler
 
     return Api(lambda_handler)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open
 def stored_events(sample_stack) -> list[dict]:
     """Every event item of the table, read with a Scan (the test's own ground truth, not the API's way)."""
     client, table = sample_stack
