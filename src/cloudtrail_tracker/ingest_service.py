@@ -43,7 +43,7 @@ class FileIngester:
         default_account = log_key.account if log_key else ""
         store = EventStore(
             self._dynamodb, self._settings.table_name, self._settings.retention_days,
-            on_stored=lambda event: report.identity_types.update((event.actor.type,)), registry=self._registry,
+            on_stored=report.note_stored, registry=self._registry,
         )
         build = self._builder.build
         for record in iter_records(stream):

@@ -64,6 +64,16 @@ class FileReport:
     failed_files: list[str] = field(default_factory=list)
     identity_types: Counter = field(default_factory=Counter)  # over stored events
     write_requests: int = 0  # DynamoDB write requests spent
+    first_day: str = ""  # UTC days of the oldest and newest events stored
+    last_day: str = ""
+
+    def note_stored(self, event: StoredEvent) -> None:
+        self.identity_types[event.actor.type] += 1
+        day = event.day
+        if not self.first_day or day < self.first_day:
+            self.first_day = day
+        if day > self.last_day:
+            self.last_day = day
 
     def add(self, other: "FileReport") -> "FileReport":
         self.files += other.files
@@ -75,6 +85,9 @@ class FileReport:
         self.failed_files.extend(other.failed_files)
         self.identity_types.update(other.identity_types)
         self.write_requests += other.write_requests
+        days = [d for d in (self.first_day, other.first_day) if d]
+        self.first_day = min(days) if days else ""
+        self.last_day = max(self.last_day, other.last_day)
         return self
 
     def as_dict(self) -> dict:
@@ -88,6 +101,8 @@ class FileReport:
             "failedFiles": list(self.failed_files),
             "identityTypes": dict(self.identity_types),
             "writeRequests": self.write_requests,
+            "firstDay": self.first_day,
+            "lastDay": self.last_day,
         }
 
     @classmethod
@@ -102,4 +117,6 @@ class FileReport:
             failed_files=list(data.get("failedFiles", [])),
             identity_types=Counter(data.get("identityTypes", {})),
             write_requests=data.get("writeRequests", 0),
+            first_day=data.get("firstDay", ""),
+            last_day=data.get("lastDay", ""),
         )

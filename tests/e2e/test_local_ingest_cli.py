@@ -54,6 +54,7 @@ def test_flat_directory_of_json_and_gz_with_a_corrupt_one(tmp_path):
     assert summary["recordsSkipped"] == {"noise-name": 1}  # a.json's DescribeAutoScalingGroups, by default
     assert summary["eventsStored"] == 8
     assert summary["eventsPerIdentityType"]["IAMUser"] == 7
+    assert (summary["firstEventDay"], summary["lastEventDay"]) == ("2017-12-11", "2025-03-06")
 
 
 def test_a_missing_directory_is_a_clear_error(tmp_path):

@@ -53,6 +53,11 @@ def run(args) -> int:
                 return status
         if args.no_serve:
             return 0
+        if summary.report.first_day and not args.json:
+            # Sample logs are years old: the dashboard's default "last week" would be empty.
+            print(f"events span {summary.report.first_day} to {summary.report.last_day}: "
+                  f"http://{args.host}:{args.port}/#/overview?from={summary.report.first_day}"
+                  f"&to={summary.report.last_day}", flush=True)
         return _serve(stack, args)
     finally:
         stack.stop()

@@ -49,9 +49,9 @@ class _IngestReports(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage() == "ingested" and hasattr(record, "files"):
-            self.total.add(FileReport.from_dict({k: getattr(record, k, 0) for k in (
+            self.total.add(FileReport.from_dict({k: getattr(record, k) for k in (
                 "files", "records", "stored", "duplicates", "dropped", "skippedFiles",
-                "failedFiles", "identityTypes", "writeRequests")}))
+                "failedFiles", "identityTypes", "writeRequests", "firstDay", "lastDay") if hasattr(record, k)}))
 
 
 @dataclass
@@ -74,6 +74,8 @@ class IngestSummary:
             "deadLetterKeys": self.dead_letter_keys,
             "eventsPerIdentityType": report["identityTypes"],
             "dynamodbWriteRequests": report["writeRequests"],
+            "firstEventDay": report["firstDay"],
+            "lastEventDay": report["lastDay"],
         }
 
 
@@ -210,7 +212,7 @@ def format_summary(summary: IngestSummary) -> str:
         f"files uploaded        {data['filesUploaded']}",
         f"files read            {data['filesRead']}",
         f"records read          {data['recordsRead']}",
-        f"events stored         {data['eventsStored']}",
+        f"events stored         {data['eventsStored']}  (from {data['firstEventDay'] or '-'} to {data['lastEventDay'] or '-'})",
         f"duplicates            {data['duplicates']}",
         f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}",
         f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}",
