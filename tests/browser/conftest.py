@@ -3,7 +3,9 @@ Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import urllib.error
 import urllib.request
@@ -56,6 +58,8 @@ def api(local_api):
 def browser():
     executable = shutil.which("chromium")
     if not executable:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed: CI must run `make browser` first")
         pytest.skip("Debian's chromium is not installed (make browser)")
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
@@ -64,7 +68,9 @@ def browser():
         launched.close()
 
 
-def _new_page(browser, as_user: str | None, width: int, height: int):
+@contextlib.contextmanager
+def _open_page(browser, as_user: str | None = None, width: int = 1280, height: int = 900):
+    """A fresh browser context's page; fails the test if the page raised a JavaScript error."""
     context = browser.new_context(
         viewport={"width": width, "height": height}, timezone_id=TIMEZONE, locale="en-US",
         extra_http_headers={"X-Tracker-As-User": as_user} if as_user else {},
@@ -73,32 +79,28 @@ def _new_page(browser, as_user: str | None, width: int, height: int):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
-    return context, page
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 @pytest.fixture
 def page(browser):
-    context, page = _new_page(browser, None, 1280, 900)
-    yield page
-    context.close()
-    assert not page.js_errors, page.js_errors
+    with _open_page(browser) as opened:
+        yield opened
 
 
 @pytest.fixture
 def phone_page(browser):
-    context, page = _new_page(browser, None, 375, 740)
-    yield page
-    context.close()
-    assert not page.js_errors, page.js_errors
+    with _open_page(browser, width=375, height=740) as opened:
+        yield opened
 
 
 @pytest.fixture
 def student_page(browser):
     """A page whose requests carry the local server's simulated sign-in of the non-admin Alice."""
-    context, page = _new_page(browser, "Alice", 1280, 900)
-    yield page
-    context.close()
-    assert not page.js_errors, page.js_errors
+    with _open_page(browser, as_user="Alice") as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
