@@ -1,7 +1,7 @@
 """Who acted: a person-readable actor for every ``userIdentity.type`` CloudTrail writes.
 
 The original stored everything without ``userIdentity.userName`` as ``no_user``; here each
-type has its own rule (see ../shared/reference/cloudtrail-format.md) and a fallback chain
+type has its own rule (the types CloudTrail documents for ``userIdentity.type``) and a fallback chain
 for types AWS adds later.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from .models import Actor
 
 UNKNOWN = "unknown"
+NO_IDENTITY = "NoIdentity"  # the record has no userIdentity at all (some service events)
 
 
 def _tail(arn: str, marker: str) -> str:
@@ -24,7 +25,7 @@ def _after_colon(principal_id: str) -> str:
 
 def resolve_actor(identity: dict | None) -> Actor:
     if not isinstance(identity, dict) or not identity:
-        return Actor(name=UNKNOWN, type="None")
+        return Actor(name=UNKNOWN, type=NO_IDENTITY)
     kind = identity.get("type") or "Unknown"
     arn = identity.get("arn") or ""
     account = identity.get("accountId") or ""

@@ -7,28 +7,30 @@ import re
 import orjson
 
 REDACTED = "<redacted>"
-# Keys whose values are credentials wherever they appear in the free-form parts of a record
-# (AssumeRole/GetSessionToken/GetFederationToken credentials, CreateAccessKey's secret, ...).
-SECRET_KEYS = frozenset(
-    {"sessionToken", "secretAccessKey", "SecretAccessKey", "SessionToken", "password", "Password", "privateKey"}
-)
-# Inside a "credentials" object every value but the expiry is part of the secret.
+# A string value is a secret when its key (any case) contains one of these, wherever it appears
+# in the free-form parts of a record: CreateAccessKey's secretAccessKey, a sessionToken,
+# masterUserPassword / newPassword, a clientSecret, a privateKey(Pem), ...
+SECRET_KEY_PARTS = ("password", "secretaccesskey", "sessiontoken", "privatekey", "clientsecret", "secretstring")
+# Inside a "credentials" object (AssumeRole, GetSessionToken, GetFederationToken) every value but
+# the expiry is part of the secret: the access key id too.
 _CREDENTIAL_KEEP = frozenset({"expiration", "Expiration"})
 _FREE_FORM = ("responseElements", "requestParameters", "additionalEventData", "serviceEventDetails")
 # Largest first: which parts of a record give way when it does not fit.
 SHORTENABLE = ("responseElements", "requestParameters", "additionalEventData", "serviceEventDetails", "resources")
 
-
 # Walking every nested dict costs more than the rest of ingest: search the serialised record
-# for the keys first, and walk only the few records that have one.
-_SECRET_KEY_RE = re.compile(
-    b'"(?:' + b"|".join(re.escape(k.encode()) for k in sorted(SECRET_KEYS | {"credentials", "Credentials"})) + b')"'
-)
+# for the key words first, and walk only the few records that have one.
+_SECRET_HINT_RE = re.compile(b"|".join([*(p.encode() for p in SECRET_KEY_PARTS), b'credentials"']), re.IGNORECASE)
+
+
+def is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(part in lowered for part in SECRET_KEY_PARTS)
 
 
 def redact_secrets(record: dict) -> dict:
     """Remove credentials in place (the record is ours, freshly parsed) and return it."""
-    if not _SECRET_KEY_RE.search(orjson.dumps(record)):
+    if not _SECRET_HINT_RE.search(orjson.dumps(record)):
         return record
     for part in _FREE_FORM:
         value = record.get(part)
@@ -40,7 +42,7 @@ def redact_secrets(record: dict) -> dict:
 def _redact(node) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in SECRET_KEYS and value:
+            if isinstance(value, str) and value and is_secret_key(key):
                 node[key] = REDACTED
             elif key in ("credentials", "Credentials") and isinstance(value, dict):
                 for cred_key in value:

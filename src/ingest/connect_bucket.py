@@ -7,6 +7,7 @@ import urllib.request
 
 import boto3
 from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 
 from cloudtrail_tracker.bucket_notification import connect, disconnect
 
@@ -26,13 +27,24 @@ def _respond(event: dict, context, status: str, reason: str = "") -> None:
     urllib.request.urlopen(request, timeout=30)  # noqa: S310 - the pre-signed URL CloudFormation gave
 
 
+def _disconnect_if_reachable(s3, bucket: str, notification_id: str) -> None:
+    """On stack deletion a bucket already gone (or no longer ours to read) has nothing to undo:
+    failing here would leave the stack stuck in DELETE_FAILED."""
+    try:
+        disconnect(s3, bucket, notification_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in {"NoSuchBucket", "AccessDenied"}:
+            raise
+        logger.warning("bucket not reachable on delete; nothing to remove", extra={"bucket": bucket})
+
+
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context) -> None:
     props = event["ResourceProperties"]
     s3 = boto3.client("s3")
     try:
         if event["RequestType"] == "Delete":
-            disconnect(s3, props["Bucket"], props["NotificationId"])
+            _disconnect_if_reachable(s3, props["Bucket"], props["NotificationId"])
         else:
             if event["RequestType"] == "Update":
                 old = event.get("OldResourceProperties", {})

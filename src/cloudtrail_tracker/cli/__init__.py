@@ -1,4 +1,4 @@
-"""The ``cloudtrail-tracker`` command. Each subcommand lives in its own module."""
+"""cloudtrail-tracker: run the stack locally, backfill history, publish the dashboard."""
 
 from __future__ import annotations
 

@@ -64,9 +64,6 @@ def run(args) -> int:
 
 
 def _serve(stack, args) -> int:
-    try:
-        from ..local.api_server import serve_forever
-    except ImportError:
-        print("the API server is not available in this version; use --no-serve", file=sys.stderr)
-        return 1
+    from ..local.api_server import serve_forever
+
     return serve_forever(stack, host=args.host, port=args.port, args=args)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from typing import Iterable
 
 from botocore.exceptions import ClientError
 
@@ -107,6 +106,9 @@ class EventStore:
                     raise TransactionFailed(f"DynamoDB refused the transaction: {sorted(unexpected)} {reasons}") from error
                 if already_stored:
                     self.result.duplicates += len(already_stored)
+                    for index in already_stored:
+                        # A retry after a crash between the transaction and the registry must still list them.
+                        self.result.requests += self._registry.note(pending[index][0])
                     pending = [entry for index, entry in enumerate(pending) if index not in already_stored]
                 else:
                     _backoff(attempt)
@@ -213,9 +215,3 @@ class ActorRegistry:
 def _backoff(attempt: int) -> None:
     time.sleep(min(2.0, 0.05 * 2**attempt) * random.random())
 
-
-def store_events(client, table_name: str, events: Iterable[StoredEvent], retention_days: int = 0) -> WriteResult:
-    store = EventStore(client, table_name, retention_days)
-    for event in events:
-        store.add(event)
-    return store.flush()

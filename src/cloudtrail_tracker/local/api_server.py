@@ -9,6 +9,7 @@ header: the event then carries the Cognito authorizer claims of a non-admin owni
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import threading
 import time
@@ -123,7 +124,7 @@ def _make_handler(lambda_handler, as_user: str | None, static_root: Path):
                     response = lambda_handler(event, LocalContext(function_name=API_FUNCTION))
             except Exception as error:  # the Lambda crashed: API Gateway answers 502
                 response = {"statusCode": 502, "headers": {"Content-Type": "application/json"},
-                            "body": '{"message": "Internal server error", "error": %r}' % type(error).__name__}
+                            "body": json.dumps({"message": "Internal server error", "error": type(error).__name__})}
             self._reply(response, method, time.perf_counter() - started)
 
         def _reply(self, response: dict, method: str, _elapsed: float) -> None:

@@ -118,6 +118,8 @@ class LocalStack:
 
     def stop(self) -> None:
         if self._server:
+            # moto's state is per process, not per server: clear it so the next stack starts empty.
+            self._moto_post("/moto-api/reset", {})
             self._server.stop()
             self._server = None
         for name, value in reversed(self._saved_environment):
@@ -134,8 +136,11 @@ class LocalStack:
             os.environ[name] = value
 
     def _moto_config(self, config: dict) -> None:
+        self._moto_post("/moto-api/config", config)
+
+    def _moto_post(self, path: str, body: dict) -> None:
         request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/config", data=json.dumps(config).encode(), method="POST",
+            f"{self.endpoint}{path}", data=json.dumps(body).encode(), method="POST",
             headers={"Content-Type": "application/json"},
         )
         urllib.request.urlopen(request, timeout=10).read()
@@ -214,8 +219,8 @@ def format_summary(summary: IngestSummary) -> str:
         f"records read          {data['recordsRead']}",
         f"events stored         {data['eventsStored']}  (from {data['firstEventDay'] or '-'} to {data['lastEventDay'] or '-'})",
         f"duplicates            {data['duplicates']}",
-        f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}",
-        f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}",
+        f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}".rstrip(),
+        f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}".rstrip(),
         f"files failed (DLQ)    {data['filesFailedToDLQ']}",
     ]
     lines += [f"  {key}" for key in data["deadLetterKeys"]]
@@ -226,5 +231,5 @@ def format_summary(summary: IngestSummary) -> str:
 
 
 def _reasons(counts: dict) -> str:
-    return ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items())) if counts else ""
+    return ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
 

@@ -127,3 +127,19 @@ def test_all_sample_files_flow_through(aws):
     assert len(events) > 100
     assert all(e["actor"] and e["actor"] != "no_user" for e in events)
     assert sum(int(c["n"]) for c in aws.items("C#")) == len(events)
+
+
+def test_registry_is_rewritten_when_a_retry_finds_the_events_stored(aws):
+    """A Lambda that died after its transactions but before the actor list was written: the retry
+    finds every event already stored and must still list the actors."""
+    from ingest import handler
+
+    aws.put_log(KEY, log_file([event(i) for i in range(6)]))
+    aws.drain()
+    for item in aws.items(keys.ACTOR_REGISTRY):
+        aws.dynamodb.delete_item(TableName=aws.resources.table, Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}})
+    handler.reset()  # a new Lambda instance: nothing cached
+    aws.put_log(KEY, log_file([event(i) for i in range(6)]))
+    aws.drain()
+    assert {i["sk"] for i in aws.items(keys.ACTOR_REGISTRY)} == {"student0", "student1", "student2"}
+    assert len(aws.items("E#")) == 6

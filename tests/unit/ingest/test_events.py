@@ -118,3 +118,15 @@ def test_missing_event_id_gets_a_stable_one():
     record = {k: v for k, v in BASE.items() if k != "eventID"}
     assert build(dict(record)).event_id == build(dict(record)).event_id
     assert build(dict(record)).event_id != build(dict(record, awsRegion="eu-west-1")).event_id
+
+
+def test_secret_keys_match_whatever_their_case_and_prefix():
+    record = dict(BASE, eventSource="rds.amazonaws.com", eventName="CreateDBInstance",
+                  requestParameters={"masterUserPassword": "hunter2", "dBInstanceClass": "db.t3.micro",
+                                     "nested": [{"ClientSecret": "abc123", "privateKeyPem": "-----BEGIN"}],
+                                     "minimumPasswordLength": 14})
+    stored = decode_record(event_item(build(record))["raw"]["B"])["requestParameters"]
+    assert stored["masterUserPassword"] == stored["nested"][0]["ClientSecret"] == "<redacted>"
+    assert stored["nested"][0]["privateKeyPem"] == "<redacted>"
+    assert stored["dBInstanceClass"] == "db.t3.micro"
+    assert stored["minimumPasswordLength"] == 14  # settings about passwords are not secrets
