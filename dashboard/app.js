@@ -1,6 +1,6 @@
 // Start-up and routing: who am I (/whoami), the range bar, then one view per hash route.
 import { api } from "./api.js";
-import { acceptHostedUiRedirect, authEnabled, signedIn, signOut } from "./auth.js";
+import { authEnabled, signedIn, signOut } from "./auth.js";
 import { destroyCharts } from "./charts.js";
 import { el, errorBox } from "./dom.js";
 import { currentRoute, go, withParams } from "./route.js";
@@ -18,7 +18,6 @@ let me = null;
 let rendering = 0; // a newer route wins over a slower earlier one
 
 async function start() {
-  acceptHostedUiRedirect();
   if (!signedIn()) {
     showSignIn();
     return;

@@ -1,6 +1,8 @@
 // Sign-in against the stack's Cognito user pool (when config.auth.enabled): the user name and
-// password go straight to cognito-idp (USER_PASSWORD_AUTH), or through the hosted UI when a
-// domain is configured; the ID token is kept for this tab only and sent as a Bearer token.
+// password go straight to cognito-idp (USER_PASSWORD_AUTH, which the stack's app client allows).
+// The pool is invite-only, so a first sign-in with the temporary password gets NEW_PASSWORD_REQUIRED:
+// the page asks for a new password and answers the challenge itself (RespondToAuthChallenge).
+// The ID token is kept for this tab only and sent as a Bearer token.
 const config = (window.TRACKER_CONFIG || {}).auth || {};
 const STORAGE_KEY = "tracker.tokens";
 
@@ -42,42 +44,59 @@ function keep(idTokenValue, accessToken) {
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ idToken: idTokenValue, accessToken }));
 }
 
-export async function signInWithPassword(username, password) {
+async function cognito(action, body) {
   const response = await fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
     method: "POST",
     headers: {
       "Content-Type": "application/x-amz-json-1.1",
-      "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+      "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
     },
-    body: JSON.stringify({
-      AuthFlow: "USER_PASSWORD_AUTH",
-      ClientId: config.clientId,
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
+    body: JSON.stringify(body),
   });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.message || `sign-in failed (HTTP ${response.status})`);
-  if (body.ChallengeName) {
-    throw new Error(`Cognito asks for ${body.ChallengeName}: finish it in the hosted UI or ask an administrator`);
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(answer.message || answer.Message || `sign-in failed (HTTP ${response.status})`);
+    error.type = String(answer.__type || "").split("#").pop();
+    throw error;
   }
-  keep(body.AuthenticationResult.IdToken, body.AuthenticationResult.AccessToken);
+  return answer;
 }
 
-export function hostedUiUrl() {
-  if (!config.hostedUiDomain) return "";
-  const redirect = window.location.origin + window.location.pathname;
-  const query = new URLSearchParams({
-    client_id: config.clientId, response_type: "token", scope: "openid email profile", redirect_uri: redirect,
+// Tokens kept: {done: true}. NEW_PASSWORD_REQUIRED: {newPasswordRequired: true, username, session},
+// to pass to setNewPassword. Any other challenge (MFA ...) is not supported by this page.
+function settle(answer, username) {
+  if (answer.AuthenticationResult) {
+    keep(answer.AuthenticationResult.IdToken, answer.AuthenticationResult.AccessToken);
+    return { done: true };
+  }
+  if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+    const params = answer.ChallengeParameters || {};
+    // Cognito names the user by its internal name (USER_ID_FOR_SRP) when you sign in with an email alias.
+    return { newPasswordRequired: true, session: answer.Session,
+             username: params.USER_ID_FOR_SRP || params.USERNAME || username };
+  }
+  throw new Error(`Cognito asks for ${answer.ChallengeName || "something unexpected"}, which this page does not support: ask an administrator`);
+}
+
+export async function signInWithPassword(username, password) {
+  const answer = await cognito("InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH",
+    ClientId: config.clientId,
+    AuthParameters: { USERNAME: username, PASSWORD: password },
   });
-  return `${config.hostedUiDomain.replace(/\/$/, "")}/oauth2/authorize?${query}`;
+  return settle(answer, username);
 }
 
-// The hosted UI comes back with "#id_token=...&access_token=...": keep them, clean the address.
-export function acceptHostedUiRedirect() {
-  const hash = window.location.hash.replace(/^#/, "");
-  if (!hash.includes("id_token=")) return false;
-  const params = new URLSearchParams(hash);
-  keep(params.get("id_token"), params.get("access_token"));
-  window.history.replaceState(null, "", `${window.location.pathname}#/overview`);
-  return true;
+// Answers NEW_PASSWORD_REQUIRED with the user's chosen password; the session comes from signInWithPassword
+// (Cognito keeps it for a few minutes: an expired one fails with NotAuthorizedException).
+export async function setNewPassword(challenge, newPassword) {
+  const answer = await cognito("RespondToAuthChallenge", {
+    ChallengeName: "NEW_PASSWORD_REQUIRED",
+    ClientId: config.clientId,
+    Session: challenge.session,
+    ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: newPassword },
+  });
+  const result = settle(answer, challenge.username);
+  if (!result.done) throw new Error("Cognito did not accept the new password: ask an administrator");
+  return result;
 }

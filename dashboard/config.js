@@ -1,13 +1,13 @@
-// Dashboard settings. Locally the API is on the same origin (apiBase ''); for a deployed site
-// `cloudtrail-tracker publish-dashboard` rewrites this file from the stack's outputs.
+// Dashboard settings. Locally the API is on the same origin (apiBase ''). For a deployed site,
+// `cloudtrail-tracker publish-dashboard` uploads this file with the stack's apiBase and auth appended
+// (this copy is not changed): edit the other settings here.
 window.TRACKER_CONFIG = {
   apiBase: "",
   auth: {
     enabled: false, // true: sign in against the Cognito user pool below, send the ID token as Bearer
     region: "",
     userPoolId: "",
-    clientId: "", // an app client allowing USER_PASSWORD_AUTH (and/or the hosted UI)
-    hostedUiDomain: "", // e.g. "https://myapp.auth.eu-west-1.amazoncognito.com": offers the hosted UI
+    clientId: "", // an app client without a secret allowing USER_PASSWORD_AUTH (the stack's does)
   },
   // Event names counted at the top of the overview and actor views (the original's four by default).
   // An entry is an event name, or {label, eventNames} to add up several: CloudTrail names Lambda's

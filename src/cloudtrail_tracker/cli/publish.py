@@ -1,10 +1,4 @@
-"""``cloudtrail-tracker publish-dashboard``: put dashboard/ on the stack's static site, wired to its API.
-
-Reads the stack's outputs (ApiUrl, UserPoolId, UserPoolClientId, optional UserPoolDomain,
-DashboardBucketName, DashboardDistributionId, DashboardUrl), writes the site's config.js from
-them (no hand edits), uploads the files, removes files the site no longer has, and invalidates
-CloudFront's cache.
-"""
+"""`cloudtrail-tracker publish-dashboard`: put dashboard/ on the stack's static site, wired to its API."""
 
 from __future__ import annotations
 
@@ -22,10 +16,19 @@ CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; cha
                  ".json": "application/json"}
 
 
+DESCRIPTION = (
+    "Reads the stack's outputs (ApiUrl, UserPoolId, UserPoolClientId, DashboardBucketName, "
+    "DashboardDistributionId, DashboardUrl), uploads the dashboard folder to the site's bucket, removes "
+    "files the site no longer has and invalidates CloudFront's cache. The uploaded config.js is the local "
+    "config.js (counters, page size ...) with the stack's API URL and Cognito settings appended; "
+    "the local file itself is not changed."
+)
+
+
 def register(commands) -> None:
     parser = commands.add_parser(
         "publish-dashboard", help="publish the dashboard to the stack's S3 + CloudFront site, wired to its API",
-        description=__doc__,
+        description=DESCRIPTION,
     )
     parser.add_argument("--stack-name", required=True, help="the deployed CloudTrail-Tracker stack")
     parser.add_argument("--region", default=None, help="the stack's region (default: your AWS configuration's)")
@@ -44,9 +47,6 @@ def default_source() -> Path:
 def site_config(outputs: dict[str, str], region: str) -> dict:
     """The deploy-time part of window.TRACKER_CONFIG, from the stack's outputs."""
     pool = outputs.get("UserPoolId", "")
-    domain = outputs.get("UserPoolDomain", "")
-    if domain and not domain.startswith("https://"):
-        domain = f"https://{domain}"
     return {
         "apiBase": outputs.get("ApiUrl", "").rstrip("/"),
         "auth": {
@@ -54,13 +54,12 @@ def site_config(outputs: dict[str, str], region: str) -> dict:
             "region": pool.split("_", 1)[0] if "_" in pool else region,
             "userPoolId": pool,
             "clientId": outputs.get("UserPoolClientId", ""),
-            "hostedUiDomain": domain,
         },
     }
 
 
 def config_js(local_config: str, overrides: dict, stack_name: str) -> str:
-    """The local config.js (event-name counters, page size ...) with the deployed values on top."""
+    """The local config.js (event-name counters, page size ...) with the deployed values appended."""
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (f"{local_config.rstrip()}\n\n// Written by `cloudtrail-tracker publish-dashboard` from the outputs of "
             f"stack {stack_name} at {stamp}.\nObject.assign(window.TRACKER_CONFIG, {json.dumps(overrides, indent=2)});\n")
@@ -85,7 +84,7 @@ def stack_outputs(cloudformation, stack_name: str) -> dict[str, str]:
 
 def publish(session, stack_name: str, source: Path, *, invalidate: bool = True, dry_run: bool = False,
             out=sys.stdout) -> dict:
-    """Upload ``source`` to the stack's dashboard bucket with a config.js made from its outputs."""
+    """Upload ``source`` to the stack's dashboard bucket, its config.js extended with the stack's outputs."""
     outputs = stack_outputs(session.client("cloudformation"), stack_name)
     missing = [name for name in ("DashboardBucketName", "ApiUrl") if not outputs.get(name)]
     if missing:

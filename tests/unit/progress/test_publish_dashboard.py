@@ -63,7 +63,7 @@ def test_publish_writes_config_from_outputs_and_syncs(session):
     final = json.loads(evaluated.stdout)
     assert final["apiBase"] == "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
     assert final["auth"] == {"enabled": True, "region": "eu-west-1", "userPoolId": "eu-west-1_AbCdEf",
-                             "clientId": "client123", "hostedUiDomain": ""}
+                             "clientId": "client123"}
     assert final["counters"][0] == "RunInstances"  # the local settings are kept
 
 
@@ -74,3 +74,23 @@ def test_a_stack_without_the_site_is_refused(session):
         {"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}))
     with pytest.raises(SystemExit, match="DashboardBucketName"):
         publish(session, "old", DASHBOARD, invalidate=False, out=io.StringIO())
+
+
+def test_the_help_is_plain_and_says_config_js_is_appended_to():
+    from cloudtrail_tracker.cli.publish import DESCRIPTION
+
+    assert "``" not in DESCRIPTION and "no hand edits" not in DESCRIPTION
+    assert "appended" in DESCRIPTION and "not changed" in DESCRIPTION
+
+
+def test_the_stacks_app_client_allows_the_dashboards_sign_in():
+    """dashboard/auth.js uses USER_PASSWORD_AUTH and answers NEW_PASSWORD_REQUIRED itself (no hosted UI)."""
+    from cloudtrail_tracker.local.template import load_template, resource
+
+    template = load_template()
+    client = resource(template, "QueryUserPoolClient")
+    assert "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
+    assert client["GenerateSecret"] is False  # a browser cannot keep a secret (nor compute SECRET_HASH)
+    auth_js = (DASHBOARD / "auth.js").read_text()
+    assert '"USER_PASSWORD_AUTH"' in auth_js and "RespondToAuthChallenge" in auth_js
+    assert "hosted" not in auth_js.lower()
