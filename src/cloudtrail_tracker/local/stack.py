@@ -176,13 +176,16 @@ class LocalStack:
 
     def _quiet(self, service_logger: logging.Logger) -> None:
         """Send the handler's JSON logs to a file instead of this command's output."""
+        if self.log_file:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            stream = open(self.log_file, "a")  # noqa: SIM115 - lives as long as the stack
+        else:
+            stream = open(os.devnull, "w")  # noqa: SIM115
         for handler in service_logger.handlers:
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
-                if self.log_file:
-                    self.log_file.parent.mkdir(parents=True, exist_ok=True)
-                    handler.setStream(open(self.log_file, "a"))  # noqa: SIM115 - lives as long as the stack
-                else:
-                    handler.setStream(open(os.devnull, "w"))  # noqa: SIM115
+                # Not setStream(): it flushes the old stream, which a test harness may have closed.
+                with handler.lock:
+                    handler.stream = stream
 
     def dead_letter_keys(self) -> list[str]:
         """Keys of the files whose notifications ended in the dead-letter queue (left there)."""
