@@ -28,9 +28,9 @@ metrics = Metrics(namespace="CloudTrailTracker")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     execution = event["execution"]
     request = BackfillRequest.from_input(event.get("input"))  # InvalidBackfillInput fails the execution
+    work_bucket = runtime.work_bucket()  # MissingConfiguration fails the execution before any listing
     s3 = runtime.client("s3")
     prefixes = find_day_prefixes(s3, request)
-    work_bucket = runtime.work_bucket(request.manifest_bucket, request.bucket)
     manifest_key = locations.manifest_key(execution)
     s3.put_object(Bucket=work_bucket, Key=manifest_key, ContentType="application/json",
                   Body=json.dumps([{"prefix": prefix} for prefix in prefixes]).encode())

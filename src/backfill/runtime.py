@@ -29,9 +29,19 @@ def progress() -> BackfillProgress:
     return BackfillProgress(client("dynamodb"), settings().table_name)
 
 
-def work_bucket(requested: str, trail_bucket: str) -> str:
-    """Manifests, Map results and retry lists: the input's bucket, else the stack's, else the trail's."""
-    return requested or os.environ.get("BACKFILL_BUCKET", "") or trail_bucket
+class MissingConfiguration(RuntimeError):
+    """The function's environment lacks a setting the template gives it."""
+
+
+def work_bucket() -> str:
+    """Where manifests, Map results and retry lists go: the stack's BackfillWorkBucket (``BACKFILL_BUCKET``).
+
+    Never the trail bucket: nothing is written there, and the functions may not write it."""
+    bucket = os.environ.get("BACKFILL_BUCKET", "").strip()
+    if not bucket:
+        raise MissingConfiguration("BACKFILL_BUCKET is not set: the backfill functions need the stack's "
+                                   "BackfillWorkBucket (template.yaml sets it) for manifests and retry lists")
+    return bucket
 
 
 def reset() -> None:

@@ -46,6 +46,7 @@ def test_backfill_wait_shows_progress_and_summary(tmp_path, capsys):
         out, err = capsys.readouterr()
         assert status == 0, err
         assert f"uploaded {written}, already there 0" in err
+        assert "ToleratedFailurePercentage" not in err  # moto's notice is filtered (backfill_runner)
         assert "execution  arn:aws:states:us-east-1:" in out and "console.aws.amazon.com/states" in out
         final = [line for line in err.splitlines() if line.startswith("[")][-1]
         assert "SUCCEEDED" in final and "prefixes 16/16" in final and "files 24/24" in final

@@ -27,7 +27,11 @@ def parse_day(value, name: str) -> date:
 
 @dataclass(frozen=True)
 class BackfillRequest:
-    """``{bucket, prefix?, from, to, accounts?, regions?, concurrency?, manifestBucket?}``."""
+    """``{bucket, prefix?, from, to, accounts?, regions?, concurrency?}``.
+
+    Manifests, Map results and retry lists always go to the stack's work bucket (``BACKFILL_BUCKET``):
+    it is the only bucket the state machine and the functions may write.
+    """
 
     bucket: str
     first_day: date
@@ -36,13 +40,15 @@ class BackfillRequest:
     accounts: tuple[str, ...] = ()  # empty: every account found
     regions: tuple[str, ...] = ()  # empty: every region found
     concurrency: int = DEFAULT_CONCURRENCY
-    manifest_bucket: str = ""  # where manifests, results and retry lists go; "" = the configured one
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_input(cls, data: dict) -> "BackfillRequest":
         if not isinstance(data, dict):
             raise InvalidBackfillInput("the input must be a JSON object")
+        if "manifestBucket" in data:
+            raise InvalidBackfillInput("manifestBucket is not supported: manifests, Map results and retry lists "
+                                       "always go to the stack's backfill work bucket (remove it from the input)")
         bucket = data.get("bucket")
         if not isinstance(bucket, str) or not bucket:
             raise InvalidBackfillInput("bucket is required (the trail bucket to read)")
@@ -64,8 +70,7 @@ class BackfillRequest:
         if not isinstance(prefix, str):
             raise InvalidBackfillInput("prefix must be a string")
         return cls(bucket=bucket, first_day=first, last_day=last, prefix=prefix.strip("/"),
-                   accounts=accounts, regions=regions, concurrency=concurrency,
-                   manifest_bucket=data.get("manifestBucket") or "")
+                   accounts=accounts, regions=regions, concurrency=concurrency)
 
     def as_input(self) -> dict:
         """The execution input (what ``aws stepfunctions start-execution --input`` takes)."""
@@ -77,8 +82,6 @@ class BackfillRequest:
             data["accounts"] = list(self.accounts)
         if self.regions:
             data["regions"] = list(self.regions)
-        if self.manifest_bucket:
-            data["manifestBucket"] = self.manifest_bucket
         return data
 
 

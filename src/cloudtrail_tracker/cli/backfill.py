@@ -31,8 +31,6 @@ def register(commands) -> None:
     parser.add_argument("--region", dest="regions", action="append", metavar="REGION",
                         help="only this region (repeatable; default every region)")
     parser.add_argument("--concurrency", type=int, default=10, help="day prefixes ingested at once (default 10)")
-    parser.add_argument("--manifest-bucket", default="", help="bucket for the manifest and retry list "
-                        "(default: the stack's backfill work bucket)")
     parser.add_argument("--path", type=Path, help="first upload this directory of CloudTrail files into the bucket "
                         "(files already there with the same size are skipped)")
     parser.add_argument("--wait", action="store_true", help="show progress until the execution ends, then the summary")
@@ -61,7 +59,6 @@ def run(args) -> int:
         request = BackfillRequest.from_input({
             "bucket": target.bucket, "prefix": args.prefix, "from": args.first, "to": args.last,
             "accounts": args.accounts, "regions": args.regions, "concurrency": args.concurrency,
-            "manifestBucket": args.manifest_bucket,
         })
     except (InvalidBackfillInput, NotFound) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -89,14 +86,18 @@ def upload_directory(s3, bucket: str, directory: Path, prefix: str = "", out=Non
     out = out or sys.stderr
     plan = plan_uploads(directory, prefix)
     total = len(plan.uploads)
+    interactive = out.isatty()  # a terminal: one line rewritten in place; a file or pipe: one line per update
 
     def on_file(result):
         done = result.uploaded + result.already_there
         if done % 50 == 0 or done == total:
-            print(f"\ruploading {directory}: {done}/{total}", end="", file=out, flush=True)
+            line = f"uploading {directory}: {done}/{total}"
+            print("\r" + line if interactive else line, end="" if interactive else "\n", file=out, flush=True)
 
     result = upload_missing(s3, bucket, plan, on_file)
-    print(f"\nuploaded {result.uploaded}, already there {result.already_there}, "
+    if interactive and total:
+        print(file=out)
+    print(f"uploaded {result.uploaded}, already there {result.already_there}, "
           f"left out {result.not_placeable} (not in the AWSLogs layout nor named like a CloudTrail file)",
           file=out, flush=True)
     return result

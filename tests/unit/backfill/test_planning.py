@@ -38,7 +38,7 @@ def test_event_in_window_is_inclusive():
 
 def test_request_round_trips_the_documented_input():
     data = {"bucket": "b", "prefix": "t/", "from": "2025-03-01", "to": "2025-03-02", "accounts": ["111111111111"],
-            "regions": ["eu-west-1"], "concurrency": 5, "manifestBucket": "m"}
+            "regions": ["eu-west-1"], "concurrency": 5}
     request = BackfillRequest.from_input(data)
     assert request.prefix == "t" and request.concurrency == 5
     assert BackfillRequest.from_input(request.as_input()) == request
@@ -53,8 +53,31 @@ def test_request_round_trips_the_documented_input():
     ({"regions": ["Ireland"]}, "region names"),
     ({"concurrency": 0}, "concurrency"),
     ({"concurrency": "10"}, "concurrency"),
+    ({"manifestBucket": "other-bucket"}, "manifestBucket is not supported"),
 ])
 def test_bad_input_is_a_clear_error(change, message):
     data = {"bucket": "b", "from": "2025-03-01", "to": "2025-03-02", **change}
     with pytest.raises(InvalidBackfillInput, match=message):
         BackfillRequest.from_input(data)
+
+
+def test_work_bucket_is_the_configured_one_never_the_trail_bucket(monkeypatch):
+    from backfill import runtime
+
+    monkeypatch.setenv("BACKFILL_BUCKET", "work")
+    assert runtime.work_bucket() == "work"
+    monkeypatch.delenv("BACKFILL_BUCKET")
+    with pytest.raises(runtime.MissingConfiguration, match="BACKFILL_BUCKET is not set"):
+        runtime.work_bucket()
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_plan_without_a_work_bucket_fails_before_touching_s3(monkeypatch):
+    from backfill import plan, runtime
+    from cloudtrail_tracker.local.driver import LocalContext
+
+    monkeypatch.delenv("BACKFILL_BUCKET", raising=False)
+    monkeypatch.setattr(runtime, "client", lambda service: pytest.fail(f"{service} client used"))
+    event = {"execution": "e", "input": {"bucket": "trail", "from": "2025-03-01", "to": "2025-03-01"}}
+    with pytest.raises(runtime.MissingConfiguration):
+        plan.lambda_handler(event, LocalContext(function_name="plan"))

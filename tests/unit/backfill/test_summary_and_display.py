@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 from cloudtrail_tracker.backfill.progress_bar import render
@@ -42,3 +43,57 @@ def test_upload_keys_keep_the_layout_or_place_cloudtrail_names(tmp_path: Path):
     (tmp_path / "events.json").write_text("{}")
     plan = plan_uploads(tmp_path)
     assert plan.uploads == [] and [p.name for p in plan.not_placeable] == ["events.json"]
+
+
+class _FakeS3:
+    """list_objects_v2 (empty bucket) and upload_file: what upload_missing calls."""
+
+    def __init__(self):
+        self.uploaded = []
+
+    def get_paginator(self, name):
+        assert name == "list_objects_v2"
+        return self
+
+    def paginate(self, **kwargs):
+        return [{}]
+
+    def upload_file(self, path, bucket, key):
+        self.uploaded.append(key)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def _cloudtrail_files(directory: Path, count: int) -> None:
+    for i in range(count):
+        (directory / f"111111111111_CloudTrail_us-east-1_20250306T{i // 60:02d}{i % 60:02d}Z_f{i}.json.gz").write_bytes(b"x")
+
+
+def test_upload_progress_is_one_line_per_update_when_not_a_terminal(tmp_path: Path):
+    from cloudtrail_tracker.cli.backfill import upload_directory
+
+    _cloudtrail_files(tmp_path, 120)
+    out = io.StringIO()
+    result = upload_directory(_FakeS3(), "trail", tmp_path, out=out)
+
+    assert result.uploaded == 120
+    assert out.getvalue().splitlines() == [
+        f"uploading {tmp_path}: 50/120", f"uploading {tmp_path}: 100/120", f"uploading {tmp_path}: 120/120",
+        "uploaded 120, already there 0, left out 0 (not in the AWSLogs layout nor named like a CloudTrail file)",
+    ]
+    assert "\r" not in out.getvalue()
+
+
+def test_upload_progress_rewrites_one_line_on_a_terminal(tmp_path: Path):
+    from cloudtrail_tracker.cli.backfill import upload_directory
+
+    _cloudtrail_files(tmp_path, 60)
+    out = _Terminal()
+    upload_directory(_FakeS3(), "trail", tmp_path, out=out)
+
+    lines = out.getvalue().split("\n")
+    assert lines[0] == f"\ruploading {tmp_path}: 50/60\ruploading {tmp_path}: 60/60"
+    assert lines[1].startswith("uploaded 60, already there 0")
