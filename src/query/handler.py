@@ -15,8 +15,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from cloudtrail_tracker.dal.reader import InvalidStartKey, UnprocessedKeysError
 from query.logic.errors import ApiError
 from query.routes import ROUTE_MODULES
+from query.routes.common import given_twice, repeated_parameter
 
 logger = Logger()
 tracer = Tracer()
@@ -51,8 +53,23 @@ def _api_error(error: ApiError) -> Response:
     return _json(error.status, error.body())
 
 
+@app.exception_handler(InvalidStartKey)
+def _foreign_start_key(_error: InvalidStartKey) -> Response:  # the routes check first; this is the backstop
+    return _json(400, {"error": "next is not a cursor this API issued", "hint": "start again without next",
+                       "parameter": "next"})
+
+
+@app.exception_handler(UnprocessedKeysError)
+def _throttled(error: UnprocessedKeysError) -> Response:
+    logger.warning("throttled", extra={"error": str(error), "path": app.current_event.path})
+    return _json(503, {"error": "the table is busy: some reads were throttled", "hint": "retry in a few seconds"})
+
+
 @app.exception_handler(RequestValidationError)
 def _invalid(error: RequestValidationError) -> Response:
+    repeated = repeated_parameter(app.current_event)
+    if repeated:  # Powertools saw a list where it expects one string: say what happened
+        return _api_error(given_twice(repeated))
     problem = (error.errors() or [{}])[0]
     location = [str(part) for part in problem.get("loc", ())]
     parameter = location[-1] if location else None

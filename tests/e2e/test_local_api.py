@@ -61,7 +61,7 @@ def local_api(tmp_path_factory):
             if not line and process.poll() is not None:
                 raise AssertionError("the local stack exited:\n" + "".join(output))
             output.append(line)
-            if url in line:  # "API and dashboard at http://127.0.0.1:PORT ..."
+            if "API and dashboard at " + url in line:  # serving now (the summary's dashboard link comes before)
                 break
         else:
             raise AssertionError("the local stack did not start serving:\n" + "".join(output))

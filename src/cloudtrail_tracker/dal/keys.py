@@ -115,12 +115,6 @@ def counter_key(day: str, actor: str) -> dict:
     return {PK: {"S": counter_pk(day)}, SK: {"S": counter_sk(day, actor)}}
 
 
-def index_value(index: str, key_value: str) -> str:
-    """The bare value (``alice``) of an index partition key (``U#alice``)."""
-    prefix = INDEXES[index][1]
-    return key_value[len(prefix):] if key_value.startswith(prefix) else key_value
-
-
 def day_of_sort(sort_key: str) -> str:
     """``YYYY-MM-DD`` of a counter/totals ``sk`` (``<day>#...``)."""
     return sort_key[:10]
@@ -138,3 +132,19 @@ def backfill_pk(execution: str) -> str:
 
 def backfill_prefix_sk(prefix: str) -> str:
     return f"{BACKFILL_PREFIX_SK}{prefix}"
+
+
+# ---- counter names (the ``e:``/``s:``/``x:``/``a:`` attributes of counter and totals items)
+COUNTER_TOTAL = "n"
+
+
+def is_counter(name: str) -> bool:
+    """Whether attribute ``name`` of a counter or totals item is a count (``n`` or a prefixed counter)."""
+    return name == COUNTER_TOTAL or any(name.startswith(prefix) for prefix in COUNTER_PREFIXES.values())
+
+
+def counters_of(item: dict, kind: str) -> dict[str, object]:
+    """``{name without prefix: value}`` of ``item``'s counters of ``kind`` (a COUNTER_PREFIXES key:
+    ``event``, ``service``, ``error`` or ``attribute``)."""
+    prefix = COUNTER_PREFIXES[kind]
+    return {name[len(prefix):]: value for name, value in item.items() if name.startswith(prefix)}

@@ -17,6 +17,24 @@ from .items import decode_record
 
 _deserializer = TypeDeserializer()
 MAX_BATCH_GET = 100  # BatchGetItem limit
+BATCH_GET_ROUNDS = 8  # BatchGetItem calls per chunk before UnprocessedKeys is an error
+
+
+class InvalidStartKey(ValueError):
+    """A start key (from a client's cursor) that no Query of this partition could have returned."""
+
+
+class UnprocessedKeysError(RuntimeError):
+    """BatchGetItem still left keys unprocessed after BATCH_GET_ROUNDS rounds (throttling)."""
+
+
+def _strings(key, attributes: tuple[str, ...]) -> dict[str, str] | None:
+    """``key``'s string values when it has exactly ``attributes``, each a DynamoDB string; else None."""
+    if not isinstance(key, dict) or set(key) != set(attributes):
+        return None
+    if not all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) and v["S"] for v in key.values()):
+        return None
+    return {name: value["S"] for name, value in key.items()}
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,17 @@ class Partition:
         if self.index is None:
             return (keys.PK, keys.SK)
         return (keys.PK, keys.SK, keys.TS, keys.index_attribute(self.index))
+
+    def accepts(self, start_key) -> bool:
+        """Whether ``start_key`` can resume a Query of this partition: exactly its key attributes, all
+        strings, in this partition, its time sort key inside the range (an event's key for an index)."""
+        values = _strings(start_key, self.key_attributes())
+        if values is None:
+            return False
+        if self.index is None:
+            return values[keys.PK] == self.value and self.low <= values[keys.SK] <= self.high
+        return (values[keys.index_attribute(self.index)] == self.value and self.low <= values[keys.TS] <= self.high
+                and values[keys.PK].startswith(keys.event_pk("")) and values[keys.SK] == keys.EVENT_SK)
 
 
 @dataclass(frozen=True)
@@ -98,7 +127,11 @@ class EventReader:
     def query_events(self, partition: Partition, *, limit: int, start_key: dict | None = None,
                      conditions: tuple[Condition, ...] = (), newest_first: bool = True,
                      count_only: bool = False) -> Page:
-        """One Query request on ``partition``, at most ``limit`` items evaluated."""
+        """One Query request on ``partition``, at most ``limit`` items evaluated.
+
+        Raises InvalidStartKey when ``start_key`` does not belong to ``partition``."""
+        if start_key and not partition.accepts(start_key):
+            raise InvalidStartKey(partition.value)
         names = {"#p": keys.PK if partition.index is None else keys.index_attribute(partition.index),
                  "#s": keys.SK if partition.index is None else keys.TS}
         values = {":p": {"S": partition.value}, ":lo": {"S": partition.low}, ":hi": {"S": partition.high}}
@@ -150,9 +183,29 @@ class EventReader:
                                 projection=("eventID", "raw"))
         return {item["eventID"]: decode_record(item["raw"]) for item in items if "raw" in item}
 
+    def latest_events(self, limit: int, actor: str | None = None) -> list[dict]:
+        """Up to ``limit`` of the newest events (index items): ``actor``'s, else those of the last day
+        a service was seen (from the service registry)."""
+        if actor:
+            partition = Partition("ByActor", keys.index_pk("ByActor", actor), *keys.time_range("0", "9"))
+        else:
+            services = self.registry(keys.SERVICE_REGISTRY, limit=1000).items
+            last_day = max((item.get("lastSeen", "") for item in services), default="")
+            if not last_day:
+                return []
+            partition = Partition("ByDay", keys.index_pk("ByDay", last_day[:10]),
+                                  *keys.time_range(last_day[:10], last_day[:10] + "T23:59:59Z"))
+        return self.query_events(partition, limit=limit).items
+
     # ---- registries
     def registry(self, kind: str, *, limit: int, start_key: dict | None = None, names: tuple[str, ...] = ()) -> Page:
-        """Entries of the ACTOR or SERVICE registry (all, or only ``names``)."""
+        """Entries of the ACTOR or SERVICE registry (all, or only ``names``).
+
+        Raises InvalidStartKey when ``start_key`` is not an entry key of ``kind``."""
+        if start_key is not None:
+            values = _strings(start_key, (keys.PK, keys.SK))
+            if values is None or values[keys.PK] != kind:
+                raise InvalidStartKey(kind)
         if names:
             items = self._batch_get([{keys.PK: {"S": kind}, keys.SK: {"S": name}} for name in names])
             items.sort(key=lambda item: item[keys.SK])
@@ -189,15 +242,37 @@ class EventReader:
         """Every actor-day counter item from ``first_day`` to ``last_day``."""
         return self._month_items(keys.counter_pk, first_day, last_day)
 
-    def day_totals(self, first_day: str, last_day: str, projection: str | None = None) -> list[dict]:
+    def day_totals(self, first_day: str, last_day: str, projection: tuple[str, ...] = ()) -> list[dict]:
         """Every day-totals item (one per day, account and region) from ``first_day`` to ``last_day``."""
         return self._month_items(keys.totals_pk, first_day, last_day, projection)
 
     def days_with_events(self, first_day: str, last_day: str) -> list[str]:
-        items = self.day_totals(first_day, last_day, projection="sk")
+        items = self.day_totals(first_day, last_day, projection=(keys.SK,))
         return sorted({keys.day_of_sort(item[keys.SK]) for item in items})
 
-    def _month_items(self, pk_of, first_day: str, last_day: str, projection: str | None = None) -> list[dict]:
+    # ---- actor-day counter rows (course progress): {"actor", "actorType", "day", "counts": {name: n}}
+    def actor_day_rows(self, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
+        """Every actor's counter rows from ``first_day`` to ``last_day`` (only the counters ``names``
+        when given, a projection: a checklist reads a few numbers per actor-day)."""
+        return [_counter_row(item) for item in
+                self._month_items(keys.counter_pk, first_day, last_day, _row_projection(names))]
+
+    def actor_day_rows_of(self, actor: str, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
+        """``actor``'s counter rows in the window: the ByActor index gives the days with a counter,
+        then BatchGetItem reads those items (requests grow with active days, not with actors)."""
+        low, high = keys.counter_ts(first_day), keys.counter_ts(last_day)
+        request = {
+            "TableName": self._table, "IndexName": "ByActor",
+            "KeyConditionExpression": "#p = :p AND #t BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": {"#p": keys.index_attribute("ByActor"), "#t": keys.TS},
+            "ExpressionAttributeValues": {":p": {"S": keys.index_pk("ByActor", actor)}, ":lo": {"S": low}, ":hi": {"S": high}},
+            "ProjectionExpression": "#t",
+        }
+        days = [item[keys.TS][len(keys.counter_ts("")):] for item in self._paged_query(request)]
+        items = self._batch_get([keys.counter_key(day, actor) for day in days], _row_projection(names))
+        return sorted((_counter_row(item) for item in items), key=lambda row: row["day"])
+
+    def _month_items(self, pk_of, first_day: str, last_day: str, projection: tuple[str, ...] = ()) -> list[dict]:
         low, high = keys.day_range(first_day, last_day)
         items: list[dict] = []
         for month in keys.months_between(first_day, last_day):
@@ -206,18 +281,28 @@ class EventReader:
                        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
                        "ExpressionAttributeValues": {":p": {"S": pk_of(f"{month}-01")}, ":lo": {"S": low}, ":hi": {"S": high}}}
             if projection:
-                request["ProjectionExpression"] = "#s"
-            while True:
-                response = self._client.query(**request)
-                self.stats.add(1, response.get("ScannedCount", 0))
-                items.extend(plain(item) for item in response.get("Items", []))
-                if "LastEvaluatedKey" not in response:
-                    break
-                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+                aliases = {f"#a{n}": name for n, name in enumerate(projection)}
+                request["ProjectionExpression"] = ", ".join(aliases)
+                request["ExpressionAttributeNames"].update(aliases)
+            items.extend(self._paged_query(request))
         return items
+
+    def _paged_query(self, request: dict) -> list[dict]:
+        """Every item of a Query (following LastEvaluatedKey), as plain values."""
+        items: list[dict] = []
+        request = dict(request)
+        while True:
+            response = self._client.query(**request)
+            self.stats.add(1, response.get("ScannedCount", 0))
+            items.extend(plain(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     # ---- helpers
     def _batch_get(self, item_keys: list[dict], projection: tuple[str, ...] = ()) -> list[dict]:
+        """The items of ``item_keys`` (missing ones are skipped), retrying UnprocessedKeys with
+        backoff; raises UnprocessedKeysError rather than answer partial data."""
         found: list[dict] = []
         for start in range(0, len(item_keys), MAX_BATCH_GET):
             request: dict = {"Keys": item_keys[start:start + MAX_BATCH_GET]}
@@ -225,7 +310,9 @@ class EventReader:
                 request["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(projection)))
                 request["ExpressionAttributeNames"] = {f"#a{n}": name for n, name in enumerate(projection)}
             pending = {self._table: request}
-            for attempt in range(8):
+            for attempt in range(BATCH_GET_ROUNDS):
+                if attempt:
+                    time.sleep(min(1.0, 0.05 * 2 ** (attempt - 1)))
                 response = self._client.batch_get_item(RequestItems=pending)
                 got = response.get("Responses", {}).get(self._table, [])
                 self.stats.add(1, len(got))
@@ -233,6 +320,17 @@ class EventReader:
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
                     break
-                time.sleep(min(1.0, 0.05 * 2**attempt))
+            else:
+                left = len(pending.get(self._table, {}).get("Keys", []))
+                raise UnprocessedKeysError(f"BatchGetItem left {left} keys unprocessed after {BATCH_GET_ROUNDS} rounds")
         return found
+
+
+def _row_projection(names: list[str] | None) -> tuple[str, ...]:
+    return () if names is None else ("actor", "actorType", "day", *names)
+
+
+def _counter_row(item: dict) -> dict:
+    return {"actor": item.get("actor", ""), "actorType": item.get("actorType", ""), "day": item.get("day", ""),
+            "counts": {name: int(value) for name, value in item.items() if keys.is_counter(name)}}
 

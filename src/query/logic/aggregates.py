@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from cloudtrail_tracker.dal.keys import COUNTER_TOTAL, counters_of
+
 BY = ("user", "service", "eventName", "day", "errorCode")
-TOTAL = "n"
-_PREFIX = {"service": "s:", "eventName": "e:", "errorCode": "x:"}
+TOTAL = COUNTER_TOTAL
+_KIND = {"service": "service", "eventName": "event", "errorCode": "error"}  # by -> counter kind
 
 
 def aggregate(by: str, items: list[dict], days: list[str]) -> tuple[int, list[dict]]:
@@ -25,10 +27,9 @@ def aggregate(by: str, items: list[dict], days: list[str]) -> tuple[int, list[di
         elif by == "day":
             counts[item.get("day", "")] += number
         else:
-            prefix = _PREFIX[by]
-            for name, value in item.items():
-                if name.startswith(prefix) and value:
-                    counts[name[len(prefix):]] += int(value)
+            for name, value in counters_of(item, _KIND[by]).items():
+                if value:
+                    counts[name] += int(value)
     if by == "day":
         return total, [{"key": day, "count": counts.get(day, 0)} for day in days]
     rows = [{"key": key, "count": count} for key, count in counts.items() if count]
@@ -40,8 +41,7 @@ def services_seen(counter_items: list[dict]) -> list[dict]:
     """Services of an actor's counter items with the last day each was used."""
     last: dict[str, str] = {}
     for item in counter_items:
-        for name, value in item.items():
-            if name.startswith("s:") and value:
-                service = name[2:]
+        for service, value in counters_of(item, "service").items():
+            if value:
                 last[service] = max(last.get(service, ""), item.get("day", ""))
     return [{"name": s, "eventSource": f"{s}.amazonaws.com", "lastSeen": day} for s, day in sorted(last.items())]

@@ -38,7 +38,19 @@ def decode_cursor(token: str, identity: str) -> dict:
     return data
 
 
-def valid_key(key, attributes: tuple[str, ...]) -> bool:
-    """A DynamoDB start key taken from a cursor has exactly the expected string attributes."""
-    return (isinstance(key, dict) and set(key) == set(attributes)
-            and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values()))
+def list_position(token: str, identity: str) -> dict:
+    """The position of an event-list cursor, its shape checked: ``p`` the partition value, ``k`` a
+    start key or None, ``x`` 1 when the partition is finished, ``c`` the window's error codes.
+    (Whether ``p`` and ``k`` belong to the query is checked by the walk, against its plan.)"""
+    position = decode_cursor(token, identity)
+    bad = BadRequest("next is not a cursor this API issued", _HINT, "next")
+    if set(position) - {"p", "k", "x", "c"} or not isinstance(position.get("p"), str) or not position["p"]:
+        raise bad
+    if position.get("k") is not None and not isinstance(position["k"], dict):
+        raise bad
+    if "x" in position and (type(position["x"]) is not int or position["x"] != 1):
+        raise bad
+    if "c" in position and not (isinstance(position["c"], list) and position["c"]
+                                and all(isinstance(code, str) and code for code in position["c"])):
+        raise bad
+    return position

@@ -18,9 +18,6 @@ from .filters import AttributeFilter
 from .tenancy import Caller
 from .window import Window, searched_days
 
-SCOPES = ("scan", "user", "service", "account", "errors", "resource")
-
-
 @dataclass(frozen=True)
 class ListRequest:
     scope: str

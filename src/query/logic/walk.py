@@ -13,7 +13,6 @@ from typing import Iterator
 
 from cloudtrail_tracker.dal.reader import Partition
 
-from .cursor import valid_key
 from .errors import BadRequest
 from .filters import record_matches
 from .plans import Plan
@@ -33,17 +32,20 @@ def _month_of(value: str) -> str:
 
 
 def _from_position(partitions: list[Partition], descending: bool, position: dict | None) -> Iterator[tuple[Partition, dict | None]]:
-    """``partitions`` from ``position`` on, each with the start key to use."""
+    """``partitions`` from ``position`` on, each with the start key to use; a position that is not
+    in ``partitions``, or a start key that does not belong to its partition, is a 400."""
     if not position:
         for partition in partitions:
             yield partition, None
         return
     value, key, finished = position["p"], position.get("k"), bool(position.get("x"))
+    if value not in {partition.value for partition in partitions}:
+        raise BadRequest(*_BAD)
     for partition in partitions:
         if partition.value == value:
             if finished:
                 continue
-            if key is not None and not valid_key(key, partition.key_attributes()):
+            if key is not None and not partition.accepts(key):
                 raise BadRequest(*_BAD)
             yield partition, key
         elif (partition.value < value) if descending else (partition.value > value):
@@ -57,6 +59,8 @@ def _remaining(plan: Plan, position: dict | None) -> Iterator[tuple[Partition, d
         yield from _from_position(list(plan.partitions), plan.descending_values, position)
         return
     start_month = _month_of(position["p"]) if position else None
+    if start_month and start_month not in plan.months:
+        raise BadRequest(*_BAD)
     for month in plan.months:  # newest first
         if start_month and month > start_month:
             continue

@@ -10,7 +10,9 @@ from .errors import BadRequest
 
 DEFAULT_DAYS = 7  # the last 7 days, today included
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent)"
+# A raw "+" in a query string arrives as a space: "...T10:00:00 02:00" means "...T10:00:00+02:00".
+_SPACE_OFFSET = re.compile(r"(\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{2}:?\d{2})$")
+_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent; in a URL write + as %2B)"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 FIRST_POSSIBLE_DAY = "2013-11-01"  # CloudTrail launched in November 2013: no event is older
 
@@ -44,7 +46,7 @@ class Window:
 
 
 def parse_instant(value: str, parameter: str, end_of_day: bool) -> datetime:
-    text = value.strip()
+    text = _SPACE_OFFSET.sub(r"\1+\2", value.strip())
     if _DATE_ONLY.match(text):
         try:
             day = date.fromisoformat(text)

@@ -9,11 +9,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from botocore.config import Config
 
+from cloudtrail_tracker.dal import keys
 from cloudtrail_tracker.dal.reader import EventReader
 from cloudtrail_tracker.settings import Settings
 
 from ..logic import walk as walking
-from ..logic.cursor import decode_cursor, encode_cursor, query_identity
+from ..logic.cursor import encode_cursor, list_position, query_identity
 from ..logic.errors import BadRequest
 from ..logic.filters import parse_filters
 from ..logic.plans import ListRequest, plan_list
@@ -63,12 +64,37 @@ def caller_of(event: APIGatewayProxyEvent) -> Caller:
 
 
 def query_params(event: APIGatewayProxyEvent, allowed: frozenset[str]) -> dict[str, str]:
-    """The query string, refusing names this path does not take (a typo must not widen a query)."""
+    """The query string, refusing names this path does not take (a typo must not widen a query)
+    and names given more than once."""
     params = dict(event.query_string_parameters or {})
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise BadRequest(f"unknown parameter {unknown[0]!r}", f"this path takes: {', '.join(sorted(allowed))}", unknown[0])
+    repeated = repeated_parameter(event)
+    if repeated:
+        raise given_twice(repeated)
     return params
+
+
+def repeated_parameter(event: APIGatewayProxyEvent) -> str | None:
+    """The first query-string name given more than once (``from=..&from=..``), if any."""
+    multi = event.multi_value_query_string_parameters or {}
+    return next((name for name in sorted(multi) if len(multi[name] or ()) > 1), None)
+
+
+def given_twice(name: str) -> BadRequest:
+    return BadRequest(f"{name} is given more than once", f"give {name} once (lists go in one value: a,b)", name)
+
+
+def non_empty(params: dict[str, str], name: str) -> str | None:
+    """``params[name]``, None when absent; an empty value (``eventName=``) is a 400."""
+    value = params.get(name)
+    if value is not None and not value.strip():
+        raise BadRequest(f"{name} is empty", f"give a value, e.g. {EXAMPLES.get(name, name + '=...')}, or leave {name} out", name)
+    return value
+
+
+EXAMPLES = {"eventName": "eventName=RunInstances", "errorCode": "errorCode=AccessDenied", "user": "user=alice"}
 
 
 def parse_count(value: str | None) -> bool:
@@ -87,17 +113,17 @@ def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, al
     window = parse_window(params.get("from"), params.get("to"))
     request = ListRequest(
         scope=scope, subject=subject, window=window,
-        event_name=params.get("eventName") or None, error_code=params.get("errorCode") or None, user=user,
+        event_name=non_empty(params, "eventName"), error_code=non_empty(params, "errorCode"), user=user,
         filters=tuple(parse_filters(params.get("params"), params.get("param"), params.get("value"), params.get("values"))),
     )
     counting = parse_count(params.get("count"))
     identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
-    position = decode_cursor(params["next"], identity) if params.get("next") else None
+    position = list_position(params["next"], identity) if params.get("next") else None
     store = reader()
     codes: list[str] = []  # the window's error codes, carried in the cursor so later pages skip the look-up
 
     def error_codes() -> list[str]:
-        found = position.get("c") if position and isinstance(position.get("c"), list) else None
+        found = position.get("c") if position else None  # list_position checked it is a list of codes
         codes.extend(found if found is not None else error_codes_between(store, window.first_day, window.last_day))
         return codes
 
@@ -116,9 +142,9 @@ def _next(identity: str, position: dict | None, codes: list[str]) -> str | None:
 
 
 def error_codes_between(store: EventReader, first_day: str, last_day: str) -> list[str]:
-    """errorCodes that occur in the window, from the day totals' ``x:`` counters."""
+    """errorCodes that occur in the window, from the day totals' error counters."""
     codes = set()
     searched = searched_days(first_day, last_day)
     for item in store.day_totals(*searched) if searched else []:
-        codes.update(name[2:] for name, value in item.items() if name.startswith("x:") and value)
+        codes.update(code for code, value in keys.counters_of(item, "error").items() if value)
     return sorted(codes)

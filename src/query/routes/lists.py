@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from ..logic.errors import BadRequest
 from ..models import EventCount, EventList
 from .common import (LIST_PARAMS, CountFlag, ErrorCode, EventName, From, Limit, Next, Param, Params, To, Value,
-                     Values, list_events)
+                     Values, list_events, non_empty)
 
 router = Router()
 _TAG = ["events"]
@@ -53,7 +53,7 @@ def errors(from_: From = None, to: To = None, limit: Limit = 100, next: Next = N
            params: Params = None, param: Param = None, value: Value = None, values: Values = None,
            count: CountFlag = None) -> EventList | EventCount:
     return list_events(router.current_event, "errors", errorCode or None, LIST_PARAMS | {"user"},
-                       user=user or None, limit=limit)
+                       user=non_empty({"user": user}, "user"), limit=limit)
 
 
 def _resource(arn: str | None, limit: int) -> EventList | EventCount:

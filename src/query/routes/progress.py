@@ -6,25 +6,18 @@ a non-admin sees only their own progress, the class matrix is for admins.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
-import boto3
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from botocore.config import Config
 from pydantic import BaseModel, Field
 
-from cloudtrail_tracker.dal.counters_reader import read_actor_days, read_actor_days_of
 from cloudtrail_tracker.progress import Checklist, ChecklistError, ChecklistProgress, counts_per_actor, load_checklists, matrix, score
-from cloudtrail_tracker.settings import Settings
 
 from ..logic.errors import ApiError, BadRequest, Forbidden, NotFound
-from .common import caller_of, query_params
+from .common import caller_of, query_params, reader
 
 router = Router()
-_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
-_clients: dict[str | None, object] = {}  # per endpoint: the local stack may be restarted on another port
 
 
 class ChecklistFileBroken(ApiError):
@@ -58,13 +51,6 @@ class MatrixRow(BaseModel):
 class ProgressMatrix(BaseModel):
     checklists: list[ChecklistColumn]
     items: list[MatrixRow]
-
-
-def _client():
-    endpoint = os.environ.get("AWS_ENDPOINT_URL")
-    if endpoint not in _clients:
-        _clients[endpoint] = boto3.client("dynamodb", config=_CLIENT_CONFIG)
-    return _clients[endpoint]
 
 
 def _checklists(wanted: str | None = None, course: str | None = None) -> list[Checklist]:
@@ -103,11 +89,11 @@ def progress(checklist: Annotated[str | None, Query(description="checklist id(s)
     else:
         raise BadRequest("whose progress?", "give user=<actor> (see /users)", "user")
     chosen = _checklists(checklist, course)
-    table = Settings.from_env().table_name
+    store = reader()
     rows_per_window: dict[tuple[str, str], list[dict]] = {}
     for window in dict.fromkeys(c.window for c in chosen):  # one read per distinct window
         names = _names([c for c in chosen if c.window == window])
-        rows_per_window[window] = read_actor_days_of(_client(), table, user, *window, names=names)
+        rows_per_window[window] = store.actor_day_rows_of(user, *window, names=names)
     items = []
     for c in chosen:
         counts = counts_per_actor(rows_per_window[c.window], *c.window).get(user, {})
@@ -125,9 +111,9 @@ def progress_matrix(checklist: Annotated[str | None, Query(description="checklis
     if not caller.admin:
         raise Forbidden("the class matrix is for admins", f"see your own progress at /progress?user={caller.actor}", None)
     chosen = _checklists(checklist, course)
-    table = Settings.from_env().table_name
+    store = reader()
     rows_per_window = {}
     for window in dict.fromkeys(c.window for c in chosen):
         names = _names([c for c in chosen if c.window == window])
-        rows_per_window[window] = read_actor_days(_client(), table, *window, names=names)
+        rows_per_window[window] = store.actor_day_rows(*window, names=names)
     return ProgressMatrix.model_validate(matrix(chosen, rows_per_window))

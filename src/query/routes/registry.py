@@ -5,10 +5,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from cloudtrail_tracker.dal import keys
-from cloudtrail_tracker.dal.reader import Partition
+from cloudtrail_tracker.dal.reader import InvalidStartKey
 
 from ..logic.aggregates import services_seen
-from ..logic.cursor import decode_cursor, encode_cursor, query_identity, valid_key
+from ..logic.cursor import decode_cursor, encode_cursor, query_identity
 from ..logic.errors import BadRequest
 from ..logic.filters import SUMMARY_ATTRIBUTES, request_parameter_names
 from ..logic.rows import actor_row, service_row
@@ -32,10 +32,14 @@ def _registry_page(kind: str, limit: int, row):
     identity = query_identity(event.path, params, caller.scope_key)
     start = None
     if params.get("next"):
-        start = decode_cursor(params["next"], identity).get("k")
-        if not valid_key(start, (keys.PK, keys.SK)) or start[keys.PK]["S"] != kind:
+        position = decode_cursor(params["next"], identity)
+        start = position.get("k")
+        if set(position) != {"k"} or start is None:
             raise BadRequest("next is not a cursor this API issued", "start again without next", "next")
-    page = store.registry(kind, limit=limit, start_key=start)
+    try:
+        page = store.registry(kind, limit=limit, start_key=start)
+    except InvalidStartKey:
+        raise BadRequest("next is not a cursor this API issued", "start again without next", "next") from None
     return [row(item) for item in page.items], encode_cursor(identity, {"k": page.last_key}) if page.last_key else None
 
 
@@ -69,15 +73,7 @@ def parameters() -> ParameterList:
     query_params(event, frozenset())
     caller = caller_of(event)
     store = reader()
-    if caller.admin:
-        services = store.registry(keys.SERVICE_REGISTRY, limit=1000).items
-        last_day = max((item.get("lastSeen", "") for item in services), default="")
-        partition = Partition("ByDay", keys.index_pk("ByDay", last_day), *keys.time_range(last_day, last_day + "T23:59:59Z")) if last_day else None
-    else:
-        partition = Partition("ByActor", keys.index_pk("ByActor", caller.actor), *keys.time_range("0", "9"))
-    records = []
-    if partition:
-        page = store.query_events(partition, limit=RECENT_RECORDS)
-        records = list(store.records([item["eventID"] for item in page.items]).values())
+    latest = store.latest_events(RECENT_RECORDS, actor=None if caller.admin else caller.actor)
+    records = list(store.records([item["eventID"] for item in latest]).values()) if latest else []
     summary = [name for name in SUMMARY_ATTRIBUTES if name not in {"actor", "actorType", "role", "account", "region"}]
     return ParameterList(items=summary + request_parameter_names(records))

@@ -79,3 +79,90 @@ def test_other_endpoints_bad_input(api):
 def test_unknown_path_is_a_json_404(api):
     status, body = api.get("/no/such/path")
     assert status == 404 and "error" in body
+
+
+# ---- forged cursors: every part of a cursor is checked, so none reaches DynamoDB (or Python) malformed
+def _open(cursor: str) -> dict:
+    import base64
+    import json
+
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def _seal(data: dict) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def test_forged_error_codes_in_a_cursor_are_a_400(api):
+    params = {**RECENT, "limit": 1}
+    data = _open(api.ok("/errors", params)["next"])
+    assert data["c"]  # the window's codes ride along
+    for codes in ([1], [""], "AccessDenied", [], [None], {"a": 1}):
+        _bad(api, "/errors", {**params, "next": _seal({**data, "c": codes})}, "next")
+
+
+def test_forged_start_keys_are_a_400(api):
+    params = {**RECENT, "limit": 1}
+    data = _open(api.ok("/services/s3", params)["next"])
+    key = data["k"]
+    assert key["byService"] == {"S": "S#s3"}
+    forged = [
+        {**key, "byService": {"S": "S#ec2"}},  # another partition: DynamoDB's ValidationException
+        {**key, "ts": {"S": "2099-01-01T00:00:00Z#x"}},  # outside the window
+        {**key, "ts": {"N": "1"}},
+        {**key, "pk": {"S": "SERVICE"}},  # not an event's key
+        {k: v for k, v in key.items() if k != "ts"},
+        {**key, "byDay": {"S": "D#2024-01-01"}},
+        "abc",
+    ]
+    for start in forged:
+        _bad(api, "/services/s3", {**params, "next": _seal({**data, "k": start})}, "next")
+    for position in ({**data, "p": "S#ec2"}, {**data, "p": 5}, {**data, "x": 2}, {**data, "z": 1}):
+        _bad(api, "/services/s3", {**params, "next": _seal(position)}, "next")
+
+
+def test_forged_scan_and_registry_cursors_are_a_400(api):
+    params = {**RECENT, "limit": 1}
+    data = _open(api.ok("/scan", params)["next"])
+    for day in ("D#2099-01-01", "D#2023-06-01", "garbage"):  # outside the window's months, or no such day
+        _bad(api, "/scan", {**params, "next": _seal({**data, "p": day, "k": None})}, "next")
+    registry = _open(api.ok("/users", {"limit": 1})["next"])
+    for start in ({**registry["k"], "pk": {"S": "SERVICE"}}, {**registry["k"], "sk": {"S": ""}}, None):
+        _bad(api, "/users", {"limit": 1, "next": _seal({**registry, "k": start})}, "next")
+
+
+# ---- confusing input
+def test_a_parameter_given_twice_says_so(api):
+    status, body = api.get("/scan?from=2024-01-01&from=2024-02-01")
+    assert status == 400 and body["parameter"] == "from", body
+    assert "more than once" in body["error"], body
+    status, body = api.get("/parameters?x=1&x=2")
+    assert status == 400 and body["parameter"] == "x", body  # unknown first
+    status, body = api.get("/aggregates?by=day&user=a&user=b")
+    assert status == 400 and "more than once" in body["error"], body
+
+
+def test_an_unencoded_plus_offset_is_taken_as_plus(api):
+    raw = api.ok("/scan?from=2024-01-15T11:00:00+02:00&to=2024-01-15T19:00:00+02:00&count=true")
+    encoded = api.ok("/scan", {"from": "2024-01-15T09:00:00Z", "to": "2024-01-15T17:00:00Z", "count": "true"})
+    assert raw == encoded
+
+
+@pytest.mark.parametrize("path, name", [("/scan", "eventName"), ("/scan", "errorCode"), ("/errors", "user"),
+                                        ("/users/alice", "eventName")])
+def test_empty_filter_values_are_a_400(api, path, name):
+    _bad(api, path, {name: ""}, name)
+
+
+def test_throttled_batch_reads_are_a_503_not_partial_data(api, monkeypatch):
+    from cloudtrail_tracker.dal import reader
+
+    def throttled(self, item_keys, projection=()):
+        raise reader.UnprocessedKeysError("BatchGetItem left 3 keys unprocessed")
+
+    monkeypatch.setattr(reader.EventReader, "_batch_get", throttled)
+    status, body = api.get("/parameters")
+    assert status == 503 and "retry" in body["hint"], body

@@ -30,6 +30,8 @@ def test_default_window_is_last_seven_days_including_today():
     ("2018-01-15T11:00:00+02:00", "2018-01-15T09:00:00Z"),
     ("2018-01-15 09:00:00", "2018-01-15T09:00:00Z"),
     ("2018-01-15", "2018-01-15T00:00:00Z"),
+    ("2018-01-15T11:00:00 02:00", "2018-01-15T09:00:00Z"),  # a raw "+" in a query string arrives as a space
+    ("2018-01-15 11:00:00 0200", "2018-01-15T09:00:00Z"),
 ])
 def test_from_spellings(text, expected):
     assert parse_window(text, "2019-01-01").start == expected
@@ -68,6 +70,20 @@ def test_cursor_round_trip_and_binding():
     for garbage in ("%%%", "bm90IGpzb24", "W10"):  # not base64, not JSON, a JSON list
         with pytest.raises(BadRequest):
             decode_cursor(garbage, identity)
+
+
+@pytest.mark.parametrize("position", [
+    {"p": "X#AccessDenied", "k": None, "c": [1]}, {"p": "X#AccessDenied", "c": [""]}, {"p": "X#A", "c": "AccessDenied"},
+    {"p": "X#A", "c": []}, {"p": 1}, {"p": ""}, {"k": None}, {"p": "D#2024-01-01", "k": "key"},
+    {"p": "D#2024-01-01", "x": True}, {"p": "D#2024-01-01", "extra": 1},
+])
+def test_list_cursor_contents_are_checked(position):
+    from query.logic.cursor import list_position
+
+    identity = query_identity("/errors", {}, "*")
+    assert list_position(encode_cursor(identity, {"p": "X#A", "x": 1, "c": ["A", "B"]}), identity)["c"] == ["A", "B"]
+    with pytest.raises(BadRequest, match="not a cursor"):
+        list_position(encode_cursor(identity, position), identity)
 
 
 # ---- filters
