@@ -63,19 +63,24 @@ class EventStore:
             return
         item = event_item(event, self._retention_days)
         size = len(item["raw"]["B"]) + 1000  # the summary attributes and keys are well under 1 KB
-        new_keys = {(event.day, event.actor.name), (event.day, event.account, event.region)} - self._counter_keys
+        new_keys = self._item_keys_of(event) - self._counter_keys
         actions = 1 + len(event.resources) + len(new_keys)
         if self._pending and (
             self._pending_actions + actions > MAX_ACTIONS or self._pending_bytes + size * (1 + len(event.resources)) > MAX_TRANSACTION_BYTES
         ):
             self._write_pending()
-            new_keys = {(event.day, event.actor.name), (event.day, event.account, event.region)}
+            new_keys = self._item_keys_of(event)
             actions = 1 + len(event.resources) + len(new_keys)
         self._pending.append((event, item))
         self._pending_ids.add(event.event_id)
         self._pending_actions += actions
         self._pending_bytes += size * (1 + len(event.resources))
         self._counter_keys |= new_keys
+
+    def _item_keys_of(self, event: StoredEvent) -> set:
+        """The shared items (counters, first registrations) an event's transaction updates."""
+        return {(event.day, event.actor.name), (event.day, event.account, event.region),
+                *self._registry.unregistered(event)}
 
     def flush(self) -> WriteResult:
         if self._pending:
@@ -106,14 +111,12 @@ class EventStore:
                     raise TransactionFailed(f"DynamoDB refused the transaction: {sorted(unexpected)} {reasons}") from error
                 if already_stored:
                     self.result.duplicates += len(already_stored)
-                    for index in already_stored:
-                        # A retry after a crash between the transaction and the registry must still list them.
-                        self.result.requests += self._registry.note(pending[index][0])
                     pending = [entry for index, entry in enumerate(pending) if index not in already_stored]
                 else:
                     _backoff(attempt)
                 continue
             self.result.stored += len(pending)
+            self._registry.mark_registered(event for event, _ in pending)
             for event, _ in pending:
                 self.result.requests += self._registry.note(event)
                 if self._on_stored:
@@ -138,6 +141,11 @@ class EventStore:
             owners.append(-1)
         for (day, account, region), counts in per_day.items():
             actions.append(self._counter_update(day, counts, account=account, region=region))
+            owners.append(-1)
+        # An actor or service is listed in the same transaction as its first events (in this
+        # process), so a crash between the two can never leave stored events of an unlisted actor.
+        for action in self._registry.registrations([event for event, _ in pending], self._table):
+            actions.append(action)
             owners.append(-1)
         return actions, owners
 
@@ -172,14 +180,53 @@ class EventStore:
 
 
 class ActorRegistry:
-    """The lists of actors and services, written once per name and day per process.
+    """The lists of actors and services (``/users``, ``/services``).
 
-    Returns from :meth:`note` the write requests it spent."""
+    An entry is created inside the transaction of its first events in this process
+    (:meth:`registrations`); ``lastSeen`` is then moved forward once per name and day by
+    :meth:`note`, which returns the write requests it spent."""
 
     def __init__(self, client, table_name: str):
         self._client = client
         self._table = table_name
         self._seen: dict[tuple[str, str], str] = {}
+        self._registered: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def _entries(event: StoredEvent) -> list[tuple[str, str, dict[str, str]]]:
+        actor = event.actor
+        return [(keys.ACTOR_REGISTRY, actor.name, {"actorType": actor.type, "role": actor.role, "account": event.account}),
+                (keys.SERVICE_REGISTRY, event.service, {"eventSource": event.event_source})]
+
+    def unregistered(self, event: StoredEvent) -> set[tuple[str, str]]:
+        return {(kind, name) for kind, name, _ in self._entries(event) if (kind, name) not in self._registered}
+
+    def registrations(self, events: list[StoredEvent], table: str) -> list[dict]:
+        """Update actions creating the entries of ``events`` not yet registered by this process."""
+        actions, done = [], set()
+        for event in events:
+            for kind, name, fields in self._entries(event):
+                if (kind, name) in self._registered or (kind, name) in done:
+                    continue
+                done.add((kind, name))
+                names = {"#name": "name", "#firstSeen": "firstSeen"}
+                values = {":name": {"S": name}, ":day": {"S": event.day}}
+                sets = ["#name = :name", "#firstSeen = if_not_exists(#firstSeen, :day)"]
+                for index, (field, value) in enumerate(fields.items()):
+                    if value:
+                        names[f"#f{index}"] = field
+                        values[f":f{index}"] = {"S": value}
+                        sets.append(f"#f{index} = :f{index}")
+                actions.append({"Update": {
+                    "TableName": table, "Key": {keys.PK: {"S": kind}, keys.SK: {"S": name}},
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
+                }})
+        return actions
+
+    def mark_registered(self, events) -> None:
+        for event in events:
+            self._registered.update((kind, name) for kind, name, _ in self._entries(event))
 
     def note(self, event: StoredEvent) -> int:
         actor = event.actor

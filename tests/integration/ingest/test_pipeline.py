@@ -129,17 +129,19 @@ def test_all_sample_files_flow_through(aws):
     assert sum(int(c["n"]) for c in aws.items("C#")) == len(events)
 
 
-def test_registry_is_rewritten_when_a_retry_finds_the_events_stored(aws):
-    """A Lambda that died after its transactions but before the actor list was written: the retry
-    finds every event already stored and must still list the actors."""
+def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aws):
+    """The actor list is written in the same transaction as the first events: a Lambda that dies
+    just after its transactions (here: every later UpdateItem fails) leaves no unlisted actor."""
     from ingest import handler
 
+    def fail(**_):
+        raise RuntimeError("the Lambda was killed")
+
+    handler.reset()
+    client = handler.ingester()._dynamodb
+    client.meta.events.register("before-call.dynamodb.UpdateItem", fail, unique_id="kill")
     aws.put_log(KEY, log_file([event(i) for i in range(6)]))
-    aws.drain()
-    for item in aws.items(keys.ACTOR_REGISTRY):
-        aws.dynamodb.delete_item(TableName=aws.resources.table, Key={"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}})
-    handler.reset()  # a new Lambda instance: nothing cached
-    aws.put_log(KEY, log_file([event(i) for i in range(6)]))
-    aws.drain()
-    assert {i["sk"] for i in aws.items(keys.ACTOR_REGISTRY)} == {"student0", "student1", "student2"}
+    aws.drain()  # the message fails: SQS redelivers it to the same broken instance, then to the DLQ
+    client.meta.events.unregister("before-call.dynamodb.UpdateItem", unique_id="kill")
     assert len(aws.items("E#")) == 6
+    assert {i["sk"] for i in aws.items(keys.ACTOR_REGISTRY)} == {"student0", "student1", "student2"}

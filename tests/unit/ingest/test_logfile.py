@@ -50,13 +50,13 @@ def test_empty_records():
 
 @pytest.mark.parametrize("data,message", [
     (b"\x1f\x8b\x08\x00garbage-not-deflate", "gzip"),
-    (gzip.compress(b'{"Records": [{"eventName": "A"}, {"eventName": "B"}]}')[:-12], "truncated"),
+    (gzip.compress(b'{"Records": [{"eventName": "A"}, {"eventName": "B"}]}', mtime=0)[:-12], "truncated"),
     (b'{"Records": [{"eventName": "A"}, {"eventName": ', "JSON"),
     (b"this is not json", "not a JSON"),
     (b'{"digestStartTime": "2025-01-01T00:00:00Z", "logFiles": []}', "Records"),
     (b'{"Records": [1, 2]}', "not a JSON object"),
     (b"", "empty"),
-])
+], ids=["bad-gzip", "truncated-gzip", "truncated-json", "not-json", "digest-like", "records-not-objects", "empty"])
 def test_corrupt_files_raise_a_clear_error(data, message):
     with pytest.raises(LogFileError, match=message):
         read(data)
