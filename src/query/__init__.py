@@ -1,1 +1,1 @@
-"""Query Lambda: the REST API over the events table (issue 3)."""
+"""Query Lambda: the REST API over the events table."""

@@ -120,7 +120,7 @@ def day_of_sort(sort_key: str) -> str:
     return sort_key[:10]
 
 
-# ---- backfill progress (issue 4): one partition per execution, read by the CLI's progress bar
+# ---- backfill progress: one partition per execution, read by the CLI's progress bar
 # | backfill progress | ``B#<execution name>`` | ``PROGRESS`` (live counters) / ``P#<day prefix>`` (a child's result) |
 BACKFILL_PROGRESS_SK = "PROGRESS"
 BACKFILL_PREFIX_SK = "P#"
