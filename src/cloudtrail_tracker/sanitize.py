@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import orjson
 
 REDACTED = "<redacted>"
@@ -20,7 +18,7 @@ SHORTENABLE = ("responseElements", "requestParameters", "additionalEventData", "
 
 # Walking every nested dict costs more than the rest of ingest: search the serialised record
 # for the key words first, and walk only the few records that have one.
-_SECRET_HINT_RE = re.compile(b"|".join([*(p.encode() for p in SECRET_KEY_PARTS), b'credentials"']), re.IGNORECASE)
+_SECRET_HINTS = tuple(p.encode() for p in SECRET_KEY_PARTS) + (b'credentials"',)
 
 
 def is_secret_key(key: str) -> bool:
@@ -30,7 +28,8 @@ def is_secret_key(key: str) -> bool:
 
 def redact_secrets(record: dict) -> dict:
     """Remove credentials in place (the record is ours, freshly parsed) and return it."""
-    if not _SECRET_HINT_RE.search(orjson.dumps(record)):
+    text = orjson.dumps(record).lower()  # substring tests: a case-blind regex costs ten times more
+    if not any(hint in text for hint in _SECRET_HINTS):
         return record
     for part in _FREE_FORM:
         value = record.get(part)
