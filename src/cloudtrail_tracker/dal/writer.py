@@ -209,19 +209,8 @@ class ActorRegistry:
                 if (kind, name) in self._registered or (kind, name) in done:
                     continue
                 done.add((kind, name))
-                names = {"#name": "name", "#firstSeen": "firstSeen"}
-                values = {":name": {"S": name}, ":day": {"S": event.day}}
-                sets = ["#name = :name", "#firstSeen = if_not_exists(#firstSeen, :day)"]
-                for index, (field, value) in enumerate(fields.items()):
-                    if value:
-                        names[f"#f{index}"] = field
-                        values[f":f{index}"] = {"S": value}
-                        sets.append(f"#f{index} = :f{index}")
-                actions.append({"Update": {
-                    "TableName": table, "Key": {keys.PK: {"S": kind}, keys.SK: {"S": name}},
-                    "UpdateExpression": "SET " + ", ".join(sets),
-                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
-                }})
+                update = _registry_update(kind, name, fields, "firstSeen", event.day, only_if_absent=True)
+                actions.append({"Update": {"TableName": table, **update}})
         return actions
 
     def mark_registered(self, events) -> None:
@@ -238,25 +227,30 @@ class ActorRegistry:
         if self._seen.get((kind, name), "") >= day:
             return 0
         self._seen[(kind, name)] = day
-        names = {"#lastSeen": "lastSeen", "#name": "name"}
-        values = {":day": {"S": day}, ":name": {"S": name}}
-        sets = ["#lastSeen = :day", "#name = :name"]
-        for index, (field, value) in enumerate(fields.items()):
-            if value:
-                names[f"#f{index}"] = field
-                values[f":f{index}"] = {"S": value}
-                sets.append(f"#f{index} = :f{index}")
         try:
             self._client.update_item(
-                TableName=self._table, Key={keys.PK: {"S": kind}, keys.SK: {"S": name}},
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression="attribute_not_exists(#lastSeen) OR #lastSeen < :day",
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                TableName=self._table, **_registry_update(kind, name, fields, "lastSeen", day),
+                ConditionExpression="attribute_not_exists(#day) OR #day < :day",
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
         return 1
+
+
+def _registry_update(kind: str, name: str, fields: dict[str, str], day_attribute: str, day: str,
+                     only_if_absent: bool = False) -> dict:
+    """Key and SET expression of a registry entry: its name, ``fields`` and ``day_attribute`` (as ``#day``)."""
+    names = {"#name": "name", "#day": day_attribute}
+    values = {":name": {"S": name}, ":day": {"S": day}}
+    sets = ["#name = :name", "#day = if_not_exists(#day, :day)" if only_if_absent else "#day = :day"]
+    for index, (field, value) in enumerate(fields.items()):
+        if value:
+            names[f"#f{index}"] = field
+            values[f":f{index}"] = {"S": value}
+            sets.append(f"#f{index} = :f{index}")
+    return {"Key": {keys.PK: {"S": kind}, keys.SK: {"S": name}}, "UpdateExpression": "SET " + ", ".join(sets),
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
 
 
 def _backoff(attempt: int) -> None:
