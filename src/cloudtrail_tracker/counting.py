@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from .models import Actor, StoredEvent
 
 TOTAL = "n"
+# The other counters are named by kind: e:<eventName>, s:<service>, x:<errorCode>, a:<eventName>:<attr>=<value>.
+PREFIXES = {"event": "e:", "service": "s:", "error": "x:", "attribute": "a:"}
+_EVENT, _SERVICE, _ERROR, _ATTRIBUTE = PREFIXES.values()
 
 
 @dataclass
@@ -22,10 +25,10 @@ class DayCounts:
 
 def counter_names(event: StoredEvent) -> list[str]:
     """The counters one event adds 1 to."""
-    names = [TOTAL, f"e:{event.event_name}", f"s:{event.service}"]
+    names = [TOTAL, f"{_EVENT}{event.event_name}", f"{_SERVICE}{event.service}"]
     if event.error_code:
-        names.append(f"x:{event.error_code}")
-    names.extend(f"a:{event.event_name}:{value}" for value in event.tracked)
+        names.append(f"{_ERROR}{event.error_code}")
+    names.extend(f"{_ATTRIBUTE}{event.event_name}:{value}" for value in event.tracked)
     return names
 
 

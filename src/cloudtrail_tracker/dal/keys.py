@@ -15,6 +15,8 @@ Counter and totals items hold ``n`` (events) and one number per ``e:<eventName>`
 
 from __future__ import annotations
 
+from .. import counting
+
 PK = "pk"
 SK = "sk"
 TS = "ts"  # sort key of every index
@@ -35,7 +37,7 @@ SUMMARY_FIELDS = (
     "account", "region", "sourceIP", "errorCode", "readOnly", "resources",
 )
 
-COUNTER_PREFIXES = {"event": "e:", "service": "s:", "error": "x:", "attribute": "a:"}
+COUNTER_PREFIXES = counting.PREFIXES
 ACTOR_REGISTRY = "ACTOR"
 SERVICE_REGISTRY = "SERVICE"
 
@@ -135,7 +137,7 @@ def backfill_prefix_sk(prefix: str) -> str:
 
 
 # ---- counter names (the ``e:``/``s:``/``x:``/``a:`` attributes of counter and totals items)
-COUNTER_TOTAL = "n"
+COUNTER_TOTAL = counting.TOTAL
 
 
 def is_counter(name: str) -> bool:
