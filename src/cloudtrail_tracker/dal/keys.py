@@ -39,6 +39,8 @@ SUMMARY_FIELDS = (
 
 COUNTER_PREFIXES = counting.PREFIXES
 ACTOR_REGISTRY = "ACTOR"
+MONTH_REGISTRY = "MONTH"  # sk YYYY-MM: the months that have events
+ERROR_REGISTRY = "ERROR"  # sk <errorCode>: every error code seen
 SERVICE_REGISTRY = "SERVICE"
 
 

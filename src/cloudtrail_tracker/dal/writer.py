@@ -195,8 +195,14 @@ class ActorRegistry:
     @staticmethod
     def _entries(event: StoredEvent) -> list[tuple[str, str, dict[str, str]]]:
         actor = event.actor
-        return [(keys.ACTOR_REGISTRY, actor.name, {"actorType": actor.type, "role": actor.role, "account": event.account}),
-                (keys.SERVICE_REGISTRY, event.service, {"eventSource": event.event_source})]
+        entries = [
+            (keys.ACTOR_REGISTRY, actor.name, {"actorType": actor.type, "role": actor.role, "account": event.account}),
+            (keys.SERVICE_REGISTRY, event.service, {"eventSource": event.event_source}),
+            (keys.MONTH_REGISTRY, event.day[:7], {}),
+        ]
+        if event.error_code:
+            entries.append((keys.ERROR_REGISTRY, event.error_code, {}))
+        return entries
 
     def unregistered(self, event: StoredEvent) -> set[tuple[str, str]]:
         return {(kind, name) for kind, name, _ in self._entries(event) if (kind, name) not in self._registered}

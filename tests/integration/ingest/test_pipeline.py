@@ -145,3 +145,10 @@ def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aw
     client.meta.events.unregister("before-call.dynamodb.UpdateItem", unique_id="kill")
     assert len(aws.items("E#")) == 6
     assert {i["sk"] for i in aws.items(keys.ACTOR_REGISTRY)} == {"student0", "student1", "student2"}
+
+
+def test_months_and_error_codes_are_listed(aws):
+    aws.put_log(KEY, log_file([event(1), event(2, eventTime="2025-04-01T00:00:00Z", errorCode="AccessDenied")]))
+    aws.drain()
+    assert {i["sk"] for i in aws.items(keys.MONTH_REGISTRY)} == {"2025-03", "2025-04"}
+    assert {i["sk"] for i in aws.items(keys.ERROR_REGISTRY)} == {"AccessDenied"}
