@@ -222,6 +222,26 @@ class EventReader:
                     item_keys=[{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in wire],
                     last_key=response.get("LastEvaluatedKey"), count=len(wire))
 
+    def registry_names(self, kind: str, first: str | None = None, last: str | None = None) -> list[str]:
+        """The names (``sk``) of every entry of registry ``kind`` (from ``first`` to ``last`` when
+        given), sorted: one keys-only Query of the registry's partition (more only past 1 MB)."""
+        request = {"TableName": self._table, "KeyConditionExpression": "#p = :p",
+                   "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+                   "ExpressionAttributeValues": {":p": {"S": kind}}, "ProjectionExpression": "#s"}
+        if first is not None and last is not None:
+            request["KeyConditionExpression"] += " AND #s BETWEEN :lo AND :hi"
+            request["ExpressionAttributeValues"].update({":lo": {"S": first}, ":hi": {"S": last}})
+        return [item[keys.SK] for item in self._paged_query(request)]
+
+    def months_with_events(self, first_day: str, last_day: str) -> list[str]:
+        """``YYYY-MM`` of the months from ``first_day``'s to ``last_day``'s that have events, oldest
+        first (the MONTH registry: one Query whatever the window's length)."""
+        return self.registry_names(keys.MONTH_REGISTRY, first_day[:7], last_day[:7])
+
+    def error_codes(self) -> list[str]:
+        """Every errorCode ever seen, sorted (the ERROR registry: one Query)."""
+        return self.registry_names(keys.ERROR_REGISTRY)
+
     # ---- daily counters
     def actor_counters(self, actor: str, days: list[str]) -> list[dict]:
         """The actor-day counter items of ``actor`` on ``days`` (missing days have none)."""

@@ -2,8 +2,11 @@
 
 The path picks the partition (``/users/alice`` -> ByActor ``U#alice``); ``/scan`` uses the most
 selective of errorCode (ByError), eventName (ByEventName), else the ByDay partitions of the days
-that have events (read from the day totals, so empty days cost nothing). A non-admin always
-walks their own ByActor partition (or a resource's links) with the rest as filters.
+that have events: the months with events come from the MONTH registry (one Query however long
+the window), and a month's days from its day totals, read only when the walk reaches that month
+(so empty months and days cost nothing). ``/errors`` without errorCode walks ByError code by
+code, the codes from the ERROR registry (one Query). A non-admin always walks their own ByActor
+partition (or a resource's links) with the rest as filters.
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ class Plan:
     descending_values: bool = False  # partitions sorted by value, largest first
     conditions: tuple[Condition, ...] = ()
     record_filters: tuple[AttributeFilter, ...] = ()
-    # ByDay walks: the window's months, newest first, turned into day partitions only when the
-    # walk reaches them (one read of the month's day totals), so a long window costs per page
-    # only the months that page touches.
+    # ByDay walks: the window's months that have events (MONTH registry), newest first, turned into
+    # day partitions only when the walk reaches them (one read of the month's day totals), so a
+    # long window costs per page one registry Query plus the months that page touches.
     months: tuple[str, ...] = ()
     expand_month: Callable[[str], list[Partition]] | None = None
 
@@ -48,8 +51,10 @@ def _index(index: str, value: str, window: Window) -> Partition:
 
 
 def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[str, str], list[str]],
-              error_codes: Callable[[], list[str]]) -> Plan:
-    """``days_with_events(first_day, last_day)`` and ``error_codes()`` read the day totals."""
+              error_codes: Callable[[], list[str]], months_with_events: Callable[[str, str], list[str]]) -> Plan:
+    """``months_with_events(first_day, last_day)`` (``YYYY-MM``, any order) and ``error_codes()`` read
+    the MONTH and ERROR registries, ``days_with_events(first_day, last_day)`` one month's day totals;
+    each is called only by the plans that need it (the days lazily, by the walk)."""
     window = request.window
     conditions: list[Condition] = []
     event_name, error_code = request.event_name, request.error_code
@@ -97,7 +102,10 @@ def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[
         partitions = []
         descending = True
         searched = searched_days(window.first_day, window.last_day)
-        months = tuple(reversed(keys.months_between(*searched))) if searched else ()
+        spanned = keys.months_between(*searched) if searched else []
+        # one month: its day totals tell as much as the registry would, for the same one request
+        listed = spanned if len(spanned) <= 1 else months_with_events(*searched)
+        months = tuple(sorted(set(listed), reverse=True))
 
         def expand_month(month: str) -> list[Partition]:
             first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")

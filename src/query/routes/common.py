@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from botocore.config import Config
 
-from cloudtrail_tracker.dal import keys
 from cloudtrail_tracker.dal.reader import EventReader
 from cloudtrail_tracker.settings import Settings
 
@@ -20,7 +19,7 @@ from ..logic.filters import parse_filters
 from ..logic.plans import ListRequest, plan_list
 from ..logic.rows import event_row
 from ..logic.tenancy import AuthConfig, Caller, resolve_caller
-from ..logic.window import parse_window, searched_days
+from ..logic.window import parse_window
 from ..models import EventCount, EventList
 
 _CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
@@ -120,14 +119,15 @@ def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, al
     identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
     position = list_position(params["next"], identity) if params.get("next") else None
     store = reader()
-    codes: list[str] = []  # the window's error codes, carried in the cursor so later pages skip the look-up
+    codes: list[str] = []  # the error codes walked, carried in the cursor so later pages skip the look-up
 
     def error_codes() -> list[str]:
         found = position.get("c") if position else None  # list_position checked it is a list of codes
-        codes.extend(found if found is not None else error_codes_between(store, window.first_day, window.last_day))
+        codes.extend(found if found is not None else store.error_codes())
         return codes
 
-    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=error_codes)
+    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=error_codes,
+                     months_with_events=store.months_with_events)
     if counting:
         number, position = walking.count(store, plan, position)
         return EventCount(count=number, next=_next(identity, position, codes))
@@ -140,11 +140,3 @@ def _next(identity: str, position: dict | None, codes: list[str]) -> str | None:
         return None
     return encode_cursor(identity, {**position, "c": codes} if codes else position)
 
-
-def error_codes_between(store: EventReader, first_day: str, last_day: str) -> list[str]:
-    """errorCodes that occur in the window, from the day totals' error counters."""
-    codes = set()
-    searched = searched_days(first_day, last_day)
-    for item in store.day_totals(*searched) if searched else []:
-        codes.update(code for code, value in keys.counters_of(item, "error").items() if value)
-    return sorted(codes)

@@ -152,13 +152,37 @@ ADMIN, BOB = Caller(None, True, "none"), Caller("bob", False, "cognito")
 
 def _plan(caller, **request):
     return plan_list(ListRequest(window=WINDOW, **request), caller, lambda a, b: ["2024-01-02", "2024-01-05"],
-                     lambda: ["AccessDenied", "Client.UnauthorizedOperation"])
+                     lambda: ["AccessDenied", "Client.UnauthorizedOperation"], lambda a, b: ["2024-01"])
 
 
 def test_scan_walks_days_with_events_newest_first():
     plan = _plan(ADMIN, scope="scan", subject=None)
     assert plan.months == ("2024-01",)
     assert [p.value for p in plan.expand_month("2024-01")] == ["D#2024-01-05", "D#2024-01-02"]
+
+
+def test_scan_walks_only_the_months_the_registry_lists_and_reads_their_days_lazily():
+    window = Window("2013-01-01T00:00:00Z", "2026-03-10T23:59:59Z")
+    asked, expanded = [], []
+
+    def months(first, last):
+        asked.append((first, last))
+        return ["2024-01", "2025-06"]
+
+    def days(first, last):
+        expanded.append((first, last))
+        return [first]
+
+    plan = plan_list(ListRequest(scope="scan", subject=None, window=window), ADMIN, days, lambda: [], months)
+    assert plan.months == ("2025-06", "2024-01") and asked == [("2013-11-01", "2026-03-10")] and not expanded
+    assert [p.value for p in plan.expand_month("2025-06")] == ["D#2025-06-01"] and expanded == [("2025-06-01", "2025-06-31")]
+    for scope, subject in (("errors", None), ("service", "ec2")):
+        plan_list(ListRequest(scope=scope, subject=subject, window=window), ADMIN, days, lambda: [], months)
+    plan_list(ListRequest(scope="scan", subject=None, window=window), BOB, days, lambda: [], months)
+    assert len(asked) == 1  # only an admin's /scan without eventName/errorCode reads the MONTH registry
+    one_month = Window("2024-01-03T00:00:00Z", "2024-01-09T23:59:59Z")
+    plan = plan_list(ListRequest(scope="scan", subject=None, window=one_month), ADMIN, days, lambda: [], months)
+    assert plan.months == ("2024-01",) and len(asked) == 1  # a one-month window reads its day totals directly
 
 
 def test_scan_uses_the_most_selective_index():

@@ -104,3 +104,34 @@ def test_counter_names_helpers():
     assert keys.counters_of(item, "error") == {"AccessDenied": 1}
     assert [name for name in item if keys.is_counter(name)] == ["n", "s:ec2", "e:RunInstances", "x:AccessDenied",
                                                                   "a:RunInstances:instanceType=t2"]
+
+
+class RegistryClient:
+    """query answers the registry entries ``names`` in two pages (a LastEvaluatedKey after the first)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.queries: list[dict] = []
+
+    def query(self, **request):
+        self.queries.append(request)
+        half = len(self.names) // 2
+        if "ExclusiveStartKey" in request:
+            return {"Items": [{keys.SK: {"S": n}} for n in self.names[half:]], "ScannedCount": len(self.names) - half}
+        return {"Items": [{keys.SK: {"S": n}} for n in self.names[:half]], "ScannedCount": half,
+                "LastEvaluatedKey": {keys.PK: {"S": "x"}, keys.SK: {"S": self.names[half - 1]}}}
+
+
+def test_months_and_error_codes_come_from_one_keys_only_registry_query():
+    client = RegistryClient(["2024-01", "2025-06"])
+    store = EventReader(client, "t")
+    assert store.months_with_events("2013-01-01", "2026-03-10") == ["2024-01", "2025-06"]
+    first = client.queries[0]
+    assert first["ExpressionAttributeValues"] == {":p": {"S": keys.MONTH_REGISTRY}, ":lo": {"S": "2013-01"},
+                                                  ":hi": {"S": "2026-03"}}
+    assert "BETWEEN" in first["KeyConditionExpression"] and first["ProjectionExpression"] == "#s"
+    assert store.stats.requests == 2  # a page past 1 MB is followed
+    client = RegistryClient(["AccessDenied", "Throttling"])
+    store = EventReader(client, "t")
+    assert store.error_codes() == ["AccessDenied", "Throttling"]
+    assert client.queries[0]["ExpressionAttributeValues"] == {":p": {"S": keys.ERROR_REGISTRY}}
