@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from boto3.dynamodb.types import TypeDeserializer
 
@@ -104,8 +105,6 @@ def plain(item: dict) -> dict:
 
 
 def _numbers(value):
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
@@ -243,9 +242,22 @@ class EventReader:
         return self.registry_names(keys.ERROR_REGISTRY)
 
     # ---- daily counters
-    def actor_counters(self, actor: str, days: list[str]) -> list[dict]:
+    def actor_counters(self, actor: str, days: list[str], projection: tuple[str, ...] = ()) -> list[dict]:
         """The actor-day counter items of ``actor`` on ``days`` (missing days have none)."""
-        return self._batch_get([keys.counter_key(day, actor) for day in days])
+        return self._batch_get([keys.counter_key(day, actor) for day in days], projection)
+
+    def actor_active_days(self, actor: str, first_day: str, last_day: str) -> list[str]:
+        """The days from ``first_day`` to ``last_day`` on which ``actor`` has a counter (ByActor index,
+        keys only): reading only those keeps an actor's long window from costing a read per day."""
+        request = {
+            "TableName": self._table, "IndexName": "ByActor",
+            "KeyConditionExpression": "#p = :p AND #t BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": {"#p": keys.index_attribute("ByActor"), "#t": keys.TS},
+            "ExpressionAttributeValues": {":p": {"S": keys.index_pk("ByActor", actor)},
+                                          ":lo": {"S": keys.counter_ts(first_day)}, ":hi": {"S": keys.counter_ts(last_day)}},
+            "ProjectionExpression": "#t",
+        }
+        return [item[keys.TS][len(keys.counter_ts("")):] for item in self._paged_query(request)]
 
     def actor_counter_days(self, actor: str, limit: int) -> list[str]:
         """The latest ``limit`` days on which ``actor`` has a counter (ByActor index, keys only)."""
@@ -278,18 +290,8 @@ class EventReader:
                 self._month_items(keys.counter_pk, first_day, last_day, _row_projection(names))]
 
     def actor_day_rows_of(self, actor: str, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
-        """``actor``'s counter rows in the window: the ByActor index gives the days with a counter,
-        then BatchGetItem reads those items (requests grow with active days, not with actors)."""
-        low, high = keys.counter_ts(first_day), keys.counter_ts(last_day)
-        request = {
-            "TableName": self._table, "IndexName": "ByActor",
-            "KeyConditionExpression": "#p = :p AND #t BETWEEN :lo AND :hi",
-            "ExpressionAttributeNames": {"#p": keys.index_attribute("ByActor"), "#t": keys.TS},
-            "ExpressionAttributeValues": {":p": {"S": keys.index_pk("ByActor", actor)}, ":lo": {"S": low}, ":hi": {"S": high}},
-            "ProjectionExpression": "#t",
-        }
-        days = [item[keys.TS][len(keys.counter_ts("")):] for item in self._paged_query(request)]
-        items = self._batch_get([keys.counter_key(day, actor) for day in days], _row_projection(names))
+        """``actor``'s counter rows in the window (requests grow with active days, not with actors)."""
+        items = self.actor_counters(actor, self.actor_active_days(actor, first_day, last_day), _row_projection(names))
         return sorted((_counter_row(item) for item in items), key=lambda row: row["day"])
 
     def _month_items(self, pk_of, first_day: str, last_day: str, projection: tuple[str, ...] = ()) -> list[dict]:
@@ -301,8 +303,7 @@ class EventReader:
                        "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
                        "ExpressionAttributeValues": {":p": {"S": pk_of(f"{month}-01")}, ":lo": {"S": low}, ":hi": {"S": high}}}
             if projection:
-                aliases = {f"#a{n}": name for n, name in enumerate(projection)}
-                request["ProjectionExpression"] = ", ".join(aliases)
+                request["ProjectionExpression"], aliases = _projection(projection)
                 request["ExpressionAttributeNames"].update(aliases)
             items.extend(self._paged_query(request))
         return items
@@ -327,8 +328,7 @@ class EventReader:
         for start in range(0, len(item_keys), MAX_BATCH_GET):
             request: dict = {"Keys": item_keys[start:start + MAX_BATCH_GET]}
             if projection:
-                request["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(projection)))
-                request["ExpressionAttributeNames"] = {f"#a{n}": name for n, name in enumerate(projection)}
+                request["ProjectionExpression"], request["ExpressionAttributeNames"] = _projection(projection)
             pending = {self._table: request}
             for attempt in range(BATCH_GET_ROUNDS):
                 if attempt:
@@ -344,6 +344,12 @@ class EventReader:
                 left = len(pending.get(self._table, {}).get("Keys", []))
                 raise UnprocessedKeysError(f"BatchGetItem left {left} keys unprocessed after {BATCH_GET_ROUNDS} rounds")
         return found
+
+
+def _projection(attributes: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """ProjectionExpression and its attribute-name aliases (counter names hold ':' and '#')."""
+    aliases = {f"#a{n}": name for n, name in enumerate(attributes)}
+    return ", ".join(aliases), aliases
 
 
 def _row_projection(names: list[str] | None) -> tuple[str, ...]:

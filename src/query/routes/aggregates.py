@@ -35,7 +35,7 @@ def aggregates(by: Annotated[Literal["user", "service", "eventName", "day", "err
         raise BadRequest(f"the window has {len(days)} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     store = reader()
     if user:
-        items = store.actor_counters(user, days)
+        items = store.actor_counters(user, store.actor_active_days(user, window.first_day, window.last_day))
     elif by == "user":
         items = store.all_actor_counters(window.first_day, window.last_day)
     else:
