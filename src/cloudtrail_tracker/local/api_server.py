@@ -77,15 +77,12 @@ def _is_text(content_type: str) -> bool:
 
 def query_handler(template: dict | None = None):
     """The function template.yaml names as QueryFunction's Handler."""
-    import importlib
-
     template = template or tpl.load_template()
     try:
         name = tpl.function_handler(template, API_FUNCTION)
     except KeyError:
         name = DEFAULT_HANDLER
-    module_name, function_name = name.rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), function_name)
+    return tpl.import_handler(name)
 
 
 def _make_handler(lambda_handler, as_user: str | None, static_root: Path):

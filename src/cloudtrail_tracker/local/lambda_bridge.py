@@ -7,12 +7,12 @@ function's ``Handler`` and call it. An exception becomes a Lambda function error
 
 from __future__ import annotations
 
-import importlib
 import json
 import threading
 import traceback
 
 from .driver import LocalContext
+from .template import import_handler
 
 _original_invoke = None
 # One invocation at a time, as one Lambda instance runs one at a time. It is also needed: the
@@ -24,14 +24,9 @@ _original_invoke = None
 _one_at_a_time = threading.Lock()
 
 
-def _handler(handler_path: str):
-    module_name, function_name = handler_path.rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), function_name)
-
-
 def _invoke(self, function_name, qualifier, body, headers, response_headers):
     function = self.get_function(function_name, qualifier)
-    handler = _handler(function.handler)
+    handler = import_handler(function.handler)
     if isinstance(body, bytes):
         body = body.decode()
     event = json.loads(body) if body else {}

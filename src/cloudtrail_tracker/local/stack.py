@@ -34,12 +34,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def handler_of(template: dict, logical_id: str):
-    """The Python function template.yaml names as ``logical_id``'s Handler."""
-    module_name, function_name = tpl.function_handler(template, logical_id).rsplit(".", 1)
-    return getattr(importlib.import_module(module_name), function_name)
-
-
 class _IngestReports(logging.Handler):
     """Collects the ``ingested`` reports the handler logs, as CloudWatch Logs would."""
 
@@ -169,7 +163,7 @@ class LocalStack:
         service_logger.addHandler(collector)
         try:
             drain_queue(self.session.client("sqs"), self.resources.queue_url, self.resources.queue_arn, REGION,
-                        handler_of(self.template, "IngestFunction"), on_batch=on_batch)
+                        tpl.handler_of(self.template, "IngestFunction"), on_batch=on_batch)
         finally:
             service_logger.removeHandler(collector)
         return IngestSummary(report=collector.total, dead_letter_keys=self.dead_letter_keys())

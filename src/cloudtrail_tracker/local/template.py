@@ -6,6 +6,7 @@ only the properties the local stack needs are turned into boto3 calls.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import yaml
@@ -115,3 +116,14 @@ def function_environment(template: dict, logical_id: str) -> dict[str, str]:
 
 def function_handler(template: dict, logical_id: str) -> str:
     return resource(template, logical_id)["Handler"]
+
+
+def import_handler(handler_path: str):
+    """The Python function a Lambda ``Handler`` setting (``module.function``) names."""
+    module_name, function_name = handler_path.rsplit(".", 1)
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def handler_of(template: dict, logical_id: str):
+    """The Python function template.yaml names as ``logical_id``'s Handler."""
+    return import_handler(function_handler(template, logical_id))
