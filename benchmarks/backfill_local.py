@@ -32,7 +32,6 @@ def run(files: int, records: int, days: int, concurrency: int, workdir: Path, lo
     generated = time.perf_counter() - generated
     stack = LocalStack(log_file=log_file).start()
     try:
-        stack._quiet(__import__("logging").getLogger("cloudtrail-tracker"))  # handlers' JSON logs to the log file
         deployed = deploy_local_backfill(stack)
         clients = _Clients(stack.session, None)
         uploaded = time.perf_counter()

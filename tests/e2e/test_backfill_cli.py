@@ -37,7 +37,6 @@ def test_backfill_wait_shows_progress_and_summary(tmp_path, capsys):
     stack = LocalStack(log_file=tmp_path / "handlers.log").start()
     try:
         deploy_local_backfill(stack)
-        stack._quiet(__import__("logging").getLogger("cloudtrail-tracker"))
         common = ["--from", "2025-03-01", "--to", "2025-03-02", "--bucket", stack.resources.bucket,
                   "--endpoint-url", stack.endpoint, "--concurrency", "3", "--wait"]
 

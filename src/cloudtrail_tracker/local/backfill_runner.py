@@ -76,7 +76,7 @@ def deploy_local_backfill(stack) -> LocalBackfill:
     # Import the handlers now, so their JSON logs go to the stack's log file, not this command's output.
     for function in substituted_functions(stack.template, "BackfillStateMachine"):
         importlib.import_module(function_handler(stack.template, function).rsplit(".", 1)[0])
-    stack._quiet(logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "cloudtrail-tracker")))
+    stack.quiet_handler_logs()
     return LocalBackfill(arn, work_bucket)
 
 

@@ -158,8 +158,8 @@ class LocalStack:
         if hasattr(module, "reset"):
             module.reset()
         collector = _IngestReports()
-        service_logger = logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "cloudtrail-tracker"))
-        self._quiet(service_logger)
+        service_logger = _service_logger()
+        self.quiet_handler_logs()
         service_logger.addHandler(collector)
         try:
             drain_queue(self.session.client("sqs"), self.resources.queue_url, self.resources.queue_arn, REGION,
@@ -168,14 +168,14 @@ class LocalStack:
             service_logger.removeHandler(collector)
         return IngestSummary(report=collector.total, dead_letter_keys=self.dead_letter_keys())
 
-    def _quiet(self, service_logger: logging.Logger) -> None:
-        """Send the handler's JSON logs to a file instead of this command's output."""
+    def quiet_handler_logs(self) -> None:
+        """Send the handlers' JSON logs (Powertools' logger) to the log file instead of this command's output."""
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             stream = open(self.log_file, "a")  # noqa: SIM115 - lives as long as the stack
         else:
             stream = open(os.devnull, "w")  # noqa: SIM115
-        for handler in service_logger.handlers:
+        for handler in _service_logger().handlers:
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
                 # Not setStream(): it flushes the old stream, which a test harness may have closed.
                 with handler.lock:
@@ -198,6 +198,10 @@ class LocalStack:
                 seen.add(message["MessageId"])
                 keys.extend(key for _, key in objects_in(message["Body"]))
         return sorted(keys)
+
+
+def _service_logger() -> logging.Logger:
+    return logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "cloudtrail-tracker"))
 
 
 def run_ingest(logs_dir: Path, aws_port: int | None = None, log_file: Path | None = None) -> tuple[LocalStack, IngestSummary]:
