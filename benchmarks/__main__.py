@@ -1,19 +1,20 @@
 """`make bench`: every benchmark in turn, each printing what it measured and how it was run.
 
-    python -m benchmarks            # ingest, query costs, local backfill
-    python -m benchmarks ingest     # one of them (ingest | query | backfill)
+    python -m benchmarks            # ingest, query costs, local backfill, storage cost
+    python -m benchmarks storage    # one of them (ingest | query | backfill | storage)
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import backfill_local, ingest_throughput, query_requests
+from benchmarks import backfill_local, ingest_throughput, query_requests, storage_cost
 
 BENCHMARKS = {
     "ingest": (ingest_throughput.main, []),
     "query": (query_requests.main, []),
     "backfill": (backfill_local.main, ["--files", "2000"]),
+    "storage": (storage_cost.main, []),
 }
 
 

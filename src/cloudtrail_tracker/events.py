@@ -1,12 +1,37 @@
-"""From a raw CloudTrail record to the event we store: normalised, attributed, secret-free."""
+"""From a raw CloudTrail record to the event we store: normalised, attributed, secret-free.
+
+One odd record never fails its file. What cannot be stored is rejected with a reason, and
+what can be mended is normalised and counted, by one rule:
+
+- The fields that say what happened, when and how it ended -- eventID, eventTime, eventName,
+  eventSource, errorCode -- reject the record (``bad-<field>``) when they are empty, not a
+  string, not a real time, or longer than the DynamoDB key they feed (partition keys 2,048
+  bytes, sort keys 1,024, in UTF-8; the budgets below are computed from dal/keys.py). An
+  altered one would file the event under a name or time it does not have. eventTime must
+  also lie between 2005 and a day from now: a far-future time would pin the ``lastSeen`` of
+  actors and services and the month list for ever.
+- The fields that only describe it -- recipientAccountId, awsRegion, sourceIPAddress, the
+  resources' ARNs, tracked request parameters -- are normalised: a number becomes its
+  decimal string; anything else that is not a string (a map, a list), or is too long for its
+  key, is left out of the item (the stored record keeps it). Counted as ``bad-<field>``.
+- The record itself must be writable by orjson, which refuses some of what the stdlib json
+  reads: integers beyond 64 bits become strings (``big-integer``), lone surrogates become
+  U+FFFD (``lone-surrogate``), containers nested deeper than orjson writes are replaced by an
+  ``omitted`` marker (``deep-nesting``).
+
+Odd ``userIdentity`` shapes are identity.py's: resolve_actor always returns a usable actor.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 
 import orjson
 
+from .dal import keys
 from .identity import resolve_actor
 from .models import StoredEvent
 from .noise import NoiseFilter
@@ -15,6 +40,25 @@ from .settings import Settings
 
 MAX_RESOURCES = 20
 _ID_NAMESPACE = uuid.UUID("6f1c3a0e-9a52-4c59-a2a4-1a3b7e0d2c11")
+
+EARLIEST_TIME = "2005-01-01T00:00:00Z"  # CloudTrail started in 2013; earlier is a broken clock
+CLOCK_SKEW_S = 86_400  # events up to a day ahead are kept
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# DynamoDB key limits (UTF-8 bytes), and what each field may take of the keys it feeds.
+_PK_BYTES, _SK_BYTES = 2048, 1024
+_A_TIME, _A_DAY = "2000-01-01T00:00:00Z", "2000-01-01"
+MAX_EVENT_ID_BYTES = min(_PK_BYTES - len(keys.event_pk("")), _SK_BYTES - len(keys.time_sort(_A_TIME, "")))
+MAX_EVENT_NAME_BYTES = _PK_BYTES - len(keys.index_pk("ByEventName", ""))
+MAX_SOURCE_BYTES = _SK_BYTES  # the service is the sort key of its registry entry
+MAX_ERROR_CODE_BYTES = _SK_BYTES  # so is an error code
+MAX_ARN_BYTES = _PK_BYTES - len(keys.resource_pk(""))
+MAX_PLACE_BYTES = (_SK_BYTES - len(keys.totals_sk(_A_DAY, "", ""))) // 2  # account and region share a sort key
+MAX_TRACKED_VALUE_CHARS = 256  # it names a counter attribute; real instance types and engines are short
+
+MAX_DEPTH = 200  # orjson writes at most 254 levels
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes
+_TOO_DEEP = {"omitted": True, "reason": "nested too deep"}
 
 
 class RecordRejected(Exception):
@@ -25,19 +69,44 @@ class RecordRejected(Exception):
         self.reason = reason
 
 
-def normalise_time(value) -> str:
-    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC from the spellings found in the wild."""
-    if not isinstance(value, str) or len(value) < 10:
+def normalise_time(value, latest: str | None = None) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC from the spellings found in the wild, between
+    :data:`EARLIEST_TIME` and ``latest`` (default: a day from now)."""
+    if value is None or value == "":
         raise RecordRejected("no-eventTime")
-    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
-        return value  # CloudTrail's own form: the hot path
+    if latest is None:
+        latest = time.strftime(_TIME_FORMAT, time.gmtime(time.time() + CLOCK_SKEW_S))
+    if not isinstance(value, str):
+        raise RecordRejected("bad-eventTime")
+    if _is_canonical(value):  # CloudTrail's own form: the hot path
+        try:
+            datetime.fromisoformat(value)  # a real date and time of day, in ASCII digits
+        except ValueError:
+            raise RecordRejected("bad-eventTime") from None
+        text = value
+    else:
+        text = _parsed_time(value)
+    if not EARLIEST_TIME <= text <= latest:
+        raise RecordRejected("bad-eventTime")
+    return text
+
+
+def _is_canonical(value: str) -> bool:
+    """Shaped ``YYYY-MM-DDTHH:MM:SSZ`` (fromisoformat then checks the digits and ranges)."""
+    return (len(value) == 20 and value[19] == "Z" and value[10] == "T" and value[4] == value[7] == "-"
+            and value[13] == value[16] == ":" and value.isascii())
+
+
+def _parsed_time(value: str) -> str:
+    if not value.isascii():  # fromisoformat would read other scripts' digits
+        raise RecordRejected("bad-eventTime")
     try:
         parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+    except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
         raise RecordRejected("bad-eventTime") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def service_of(event_source: str) -> str:
@@ -58,58 +127,155 @@ class EventBuilder:
     def __init__(self, settings: Settings):
         self._noise = NoiseFilter(settings)
         self._tracked = settings.tracked_attributes
+        self._latest = ""
+        self._latest_until = 0.0
 
-    def build(self, record: dict, default_account: str = "") -> StoredEvent:
+    def build(self, record: dict, default_account: str = "", normalised: Counter | None = None) -> StoredEvent:
+        """The event of ``record``, or :class:`RecordRejected`; what had to be normalised is
+        counted in ``normalised`` (see the module docstring)."""
         event_name = record.get("eventName")
         event_source = record.get("eventSource")
         if not isinstance(event_name, str) or not isinstance(event_source, str):
             raise RecordRejected("not-an-event")
-        error_code = record.get("errorCode") or ""
-        if not isinstance(error_code, str):
-            error_code = str(error_code)
-        reason = self._noise.drop_reason(event_name, event_source, error_code)
+        reason = self._noise.drop_reason(event_name, event_source, _error_code(record))
         if reason:
             raise RecordRejected(reason)
-        event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"))
-        identity = record.get("userIdentity")
-        actor = resolve_actor(identity)
-        request = record.get("requestParameters")
+        event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())
+        event_id, record = _storable(record, normalised)
+        # Read again: making the record writable may have replaced characters in these.
+        event_name, event_source, error_code = record["eventName"], record["eventSource"], _error_code(record)
+        service = service_of(event_source)
+        if not _fits(event_id, MAX_EVENT_ID_BYTES):
+            raise RecordRejected("bad-eventID")
+        if not event_name or not _fits(event_name, MAX_EVENT_NAME_BYTES):
+            raise RecordRejected("bad-eventName")
+        if not service or not _fits(event_source, MAX_SOURCE_BYTES):
+            raise RecordRejected("bad-eventSource")
+        if not _fits(error_code, MAX_ERROR_CODE_BYTES):
+            raise RecordRejected("bad-errorCode")
+        actor = resolve_actor(record.get("userIdentity"))
+        account = (_place(record.get("recipientAccountId"), "recipientAccountId", normalised)
+                   or _place(actor.account, "userIdentity.accountId", normalised) or default_account)
         return StoredEvent(
-            event_id=event_id_of(record),
+            event_id=event_id,
             event_time=event_time,
             event_name=event_name,
             event_source=event_source,
-            service=service_of(event_source),
+            service=service,
             actor=actor,
-            account=record.get("recipientAccountId") or actor.account or default_account,
-            region=record.get("awsRegion") or "",
-            source_ip=record.get("sourceIPAddress") or "",
+            account=account,
+            region=_place(record.get("awsRegion"), "awsRegion", normalised),
+            source_ip=_place(record.get("sourceIPAddress"), "sourceIPAddress", normalised),
             error_code=error_code,
             read_only=record.get("readOnly") if isinstance(record.get("readOnly"), bool) else None,
-            resources=_resource_arns(record.get("resources")),
-            tracked=self._tracked_values(request),
-            record=redact_secrets(record),
+            resources=_resource_arns(record.get("resources"), normalised),
+            tracked=self._tracked_values(record.get("requestParameters"), normalised),
+            record=record,
         )
 
-    def _tracked_values(self, request) -> tuple[str, ...]:
+    def _latest_time(self) -> str:
+        """A day from now, recomputed once a minute (a warm Lambda lives for hours)."""
+        now = time.time()
+        if now >= self._latest_until:
+            self._latest = time.strftime(_TIME_FORMAT, time.gmtime(now + CLOCK_SKEW_S))
+            self._latest_until = now + 60
+        return self._latest
+
+    def _tracked_values(self, request, notes: Counter | None) -> tuple[str, ...]:
         if not isinstance(request, dict) or not self._tracked:
             return ()
         found = []
         for name in self._tracked:
             value = request.get(name)
             if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                found.append(f"{name}={value}")
+                text = f"{name}={value}"
+                if len(text) <= MAX_TRACKED_VALUE_CHARS:
+                    found.append(text)
+                else:
+                    _note(notes, "bad-tracked-attribute")
         return tuple(found)
 
 
-def _resource_arns(resources) -> tuple[str, ...]:
+def _error_code(record: dict) -> str:
+    error_code = record.get("errorCode") or ""
+    return error_code if isinstance(error_code, str) else str(error_code)
+
+
+def _fits(text: str, limit: int) -> bool:
+    """Whether ``text`` takes at most ``limit`` bytes of UTF-8 (without encoding short ones)."""
+    return len(text) <= limit // 4 or len(text.encode()) <= limit
+
+
+def _note(notes: Counter | None, reason: str) -> None:
+    if notes is not None:
+        notes[reason] += 1
+
+
+def _place(value, field: str, notes: Counter | None) -> str:
+    """A descriptive field as a string that fits its key, or "" (counted) when it cannot be one."""
+    if isinstance(value, str) and _fits(value, MAX_PLACE_BYTES):
+        return value
+    if value is None or value == "":
+        return ""
+    _note(notes, f"bad-{field}")
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+    return text if _fits(text, MAX_PLACE_BYTES) else ""
+
+
+def _resource_arns(resources, notes: Counter | None) -> tuple[str, ...]:
     if not isinstance(resources, list):
         return ()
-    arns = []
+    arns, unusable = [], False
     for resource in resources:
-        arn = resource.get("ARN") or resource.get("arn") if isinstance(resource, dict) else None
-        if isinstance(arn, str) and arn and arn not in arns:
+        arn = (resource.get("ARN") or resource.get("arn")) if isinstance(resource, dict) else None
+        if arn is None:
+            continue
+        if not isinstance(arn, str) or not arn or not _fits(arn, MAX_ARN_BYTES):
+            unusable = True  # no link under it; the stored record keeps it
+        elif arn not in arns:
             arns.append(arn)
             if len(arns) == MAX_RESOURCES:
                 break
+    if unusable:
+        _note(notes, "bad-resource-ARN")
     return tuple(arns)
+
+
+# ---- records the stdlib json reads but orjson cannot write
+
+def _storable(record: dict, notes: Counter | None) -> tuple[str, dict]:
+    """(eventID, record with secrets removed), the record first made writable if orjson refuses it."""
+    try:
+        return event_id_of(record), redact_secrets(record)
+    except orjson.JSONEncodeError:
+        found: set[str] = set()
+        record = _writable(record, 1, found)
+        for reason in sorted(found):
+            _note(notes, reason)
+        return event_id_of(record), redact_secrets(record)
+
+
+def _writable(node, depth: int, found: set[str]):
+    """A copy of ``node`` orjson can write; ``found`` collects what was changed."""
+    if isinstance(node, (dict, list)) and depth > MAX_DEPTH:
+        found.add("deep-nesting")
+        return dict(_TOO_DEEP)
+    if isinstance(node, dict):
+        return {_writable_text(key, found): _writable(value, depth + 1, found) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_writable(value, depth + 1, found) for value in node]
+    if isinstance(node, str):
+        return _writable_text(node, found)
+    if isinstance(node, int) and not isinstance(node, bool) and not _INT_RANGE[0] <= node <= _INT_RANGE[1]:
+        found.add("big-integer")
+        return str(node)
+    return node
+
+
+def _writable_text(text: str, found: set[str]) -> str:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate: "\ud800" is valid JSON, not valid UTF-8
+        found.add("lone-surrogate")
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text

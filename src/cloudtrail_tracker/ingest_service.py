@@ -3,6 +3,8 @@ and the backfill state machine so both store exactly the same way."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .dal.writer import ActorRegistry, EventStore
 from .events import EventBuilder, RecordRejected
 from .logfile import LogFileError, iter_records, parse_log_key, skip_reason
@@ -46,10 +48,11 @@ class FileIngester:
             on_stored=report.note_stored, registry=self._registry,
         )
         build = self._builder.build
-        for record in iter_records(stream):
+        unreadable = Counter()
+        for record in iter_records(stream, unreadable):
             report.records += 1
             try:
-                event = build(record, default_account)
+                event = build(record, default_account, report.normalised)
             except RecordRejected as rejected:
                 report.dropped[rejected.reason] += 1
                 continue
@@ -58,6 +61,8 @@ class FileIngester:
                 report.dropped[reason] += 1
                 continue
             store.add(event)
+        report.records += sum(unreadable.values())
+        report.dropped.update(unreadable)
         result = store.flush()
         report.files += 1
         report.stored += result.stored

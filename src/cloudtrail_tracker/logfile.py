@@ -2,8 +2,10 @@
 
 A log file is ``{"Records": [...]}``, usually gzipped and on one line, of any size. The
 records are decoded one at a time from a sliding text buffer, so memory stays at about
-one read chunk plus one record whatever the file's size. Also read: ``.json`` files,
-a bare JSON array of records, and one record per line (exports from Logstash, Athena, ...).
+one read chunk plus one record whatever the file's size. A record cut by the end of the
+buffer is decoded again only once the buffer has doubled, so a huge record costs about
+twice one ``json.loads`` of it, not one decode per chunk. Also read: ``.json`` files, a
+bare JSON array of records, and one record per line (exports from Logstash, Athena, ...).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import codecs
 import json
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -31,6 +34,8 @@ _KEY_RE = re.compile(
 )
 _RECORDS_START = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
 _WS = re.compile(r"\s*")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # a string's characters after its opening quote
 _RECORD_FIELDS = frozenset({"eventName", "eventSource", "eventTime", "eventVersion", "userIdentity"})
 
 
@@ -74,9 +79,13 @@ def skip_reason(key: str) -> str | None:
     return None
 
 
-def iter_records(stream: BinaryIO) -> Iterator[dict]:
-    """Yield the records of one log file (gzipped or not), decoding as it reads."""
-    return _records_from_text(_text_chunks(stream))
+def iter_records(stream: BinaryIO, unreadable: Counter | None = None) -> Iterator[dict]:
+    """Yield the records of one log file (gzipped or not), decoding as it reads.
+
+    A record the JSON decoder cannot read (nested deeper than it recurses, an integer longer
+    than Python converts) is skipped and counted by reason in ``unreadable``; the file goes on.
+    """
+    return _records_from_text(_text_chunks(stream), Counter() if unreadable is None else unreadable)
 
 
 def _byte_chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -125,6 +134,14 @@ def _text_chunks(stream: BinaryIO) -> Iterator[str]:
         yield text
 
 
+class _Unreadable(Exception):
+    """The value at the cursor was skipped: it is valid JSON the decoder cannot read."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _Buffer:
     """A sliding window over the decoded text."""
 
@@ -133,15 +150,27 @@ class _Buffer:
         self.text = ""
         self.pos = 0
 
-    def more(self) -> bool:
-        chunk = next(self._chunks, None)
-        if chunk is None:
+    def more(self, at_least: int = 1) -> bool:
+        """Add chunks until ``at_least`` characters came or the input ended; False if none came."""
+        parts, added = [], 0
+        while added < at_least:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            parts.append(chunk)
+            added += len(chunk)
+            if len(self.text) - self.pos + added > MAX_RECORD_CHARS + READ_CHUNK:
+                raise LogFileError(f"a record longer than {MAX_RECORD_CHARS} characters: corrupt file")
+        if not parts:
             return False
-        self.text = self.text[self.pos :] + chunk
+        self.text = self.text[self.pos :] + "".join(parts)
         self.pos = 0
-        if len(self.text) > MAX_RECORD_CHARS + READ_CHUNK:
-            raise LogFileError(f"a record longer than {MAX_RECORD_CHARS} characters: corrupt file")
         return True
+
+    def grow(self) -> bool:
+        """Double the window after the cursor: decoding again only then keeps a record of n
+        characters at O(n) work, where one more chunk each time made it O(n^2 / chunk)."""
+        return self.more(at_least=max(1, len(self.text) - self.pos))
 
     def skip_space(self) -> bool:
         """Move past white space; False at the end of the input."""
@@ -156,18 +185,50 @@ class _Buffer:
         return self.text[self.pos]
 
     def decode_value(self, decoder: json.JSONDecoder):
+        """The value at the cursor, or :class:`_Unreadable` once the cursor is past it."""
         while True:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
             except json.JSONDecodeError as exc:
-                if self.more():  # most often a value cut at the end of the window
+                if self.grow():  # most often a value cut at the end of the window
                     continue
                 raise LogFileError(f"not valid JSON: {exc.msg} at character {exc.pos}") from exc
+            except RecursionError:
+                self.skip_container()
+                raise _Unreadable("json-too-deep") from None
+            except ValueError:  # an integer of more digits than int() converts (sys.get_int_max_str_digits)
+                self.skip_container()
+                raise _Unreadable("json-number-too-long") from None
             self.pos = end
             return value
 
+    def skip_container(self) -> None:
+        """Move past the object or array at the cursor by matching its brackets, without decoding it."""
+        if self.peek() not in "[{":
+            raise LogFileError("a value the JSON decoder cannot read, outside any record")
+        depth, offset = 0, 0  # offset from the cursor, which grow() moves
+        while True:
+            match = _STRUCTURE.search(self.text, self.pos + offset)
+            if match and match.group() == '"':
+                string_end = _STRING_REST.match(self.text, match.end())
+                if string_end:
+                    offset = string_end.end() - self.pos
+                    continue
+                offset = match.start() - self.pos  # a string cut by the end of the window: scan it again
+            elif match:
+                depth += 1 if match.group() in "[{" else -1
+                if depth == 0:
+                    self.pos = match.end()
+                    return
+                offset = match.end() - self.pos
+                continue
+            else:
+                offset = len(self.text) - self.pos
+            if not self.grow():
+                raise LogFileError("file ends inside a record (truncated)")
 
-def _records_from_text(chunks: Iterator[str]) -> Iterator[dict]:
+
+def _records_from_text(chunks: Iterator[str], unreadable: Counter) -> Iterator[dict]:
     buf = _Buffer(chunks)
     decoder = json.JSONDecoder()
     if not buf.skip_space():
@@ -177,17 +238,21 @@ def _records_from_text(chunks: Iterator[str]) -> Iterator[dict]:
     match = _RECORDS_START.match(buf.text, buf.pos)
     if match:
         buf.pos = match.end()
-        yield from _array_items(buf, decoder)
+        yield from _array_items(buf, decoder, unreadable)
         return
     if buf.peek() == "[":
         buf.pos += 1
-        yield from _array_items(buf, decoder)
+        yield from _array_items(buf, decoder, unreadable)
         return
     if buf.peek() != "{":
         raise LogFileError("not a JSON object or array")
     # Concatenated objects: one record per line, or a document whose "Records" is not first.
     while buf.skip_space():
-        value = buf.decode_value(decoder)
+        try:
+            value = buf.decode_value(decoder)
+        except _Unreadable as skipped:
+            unreadable[skipped.reason] += 1
+            continue
         if isinstance(value, dict) and isinstance(value.get("Records"), list):
             yield from value["Records"]
         elif isinstance(value, dict) and not _RECORD_FIELDS.isdisjoint(value):
@@ -196,16 +261,20 @@ def _records_from_text(chunks: Iterator[str]) -> Iterator[dict]:
             raise LogFileError('no "Records" in this file (not a CloudTrail event log)')
 
 
-def _array_items(buf: _Buffer, decoder: json.JSONDecoder) -> Iterator[dict]:
+def _array_items(buf: _Buffer, decoder: json.JSONDecoder, unreadable: Counter) -> Iterator[dict]:
     while True:
         if not buf.skip_space():
             raise LogFileError("file ends inside the Records array (truncated)")
         if buf.peek() == "]":
             return
-        item = buf.decode_value(decoder)
-        if not isinstance(item, dict):
-            raise LogFileError("a Records entry is not a JSON object")
-        yield item
+        try:
+            item = buf.decode_value(decoder)
+        except _Unreadable as skipped:
+            unreadable[skipped.reason] += 1
+        else:
+            if not isinstance(item, dict):
+                raise LogFileError("a Records entry is not a JSON object")
+            yield item
         if not buf.skip_space():
             raise LogFileError("file ends inside the Records array (truncated)")
         sep = buf.peek()

@@ -60,6 +60,7 @@ class FileReport:
     stored: int = 0  # events newly written
     duplicates: int = 0  # events already in the table (redelivery, overlapping backfill)
     dropped: Counter = field(default_factory=Counter)  # reason -> records not stored
+    normalised: Counter = field(default_factory=Counter)  # reason -> records stored with odd parts mended
     skipped_files: Counter = field(default_factory=Counter)  # reason -> files not read
     failed_files: list[str] = field(default_factory=list)
     identity_types: Counter = field(default_factory=Counter)  # over stored events
@@ -81,6 +82,7 @@ class FileReport:
         self.stored += other.stored
         self.duplicates += other.duplicates
         self.dropped.update(other.dropped)
+        self.normalised.update(other.normalised)
         self.skipped_files.update(other.skipped_files)
         self.failed_files.extend(other.failed_files)
         self.identity_types.update(other.identity_types)
@@ -97,6 +99,7 @@ class FileReport:
             "stored": self.stored,
             "duplicates": self.duplicates,
             "dropped": dict(self.dropped),
+            "normalised": dict(self.normalised),
             "skippedFiles": dict(self.skipped_files),
             "failedFiles": list(self.failed_files),
             "identityTypes": dict(self.identity_types),
@@ -113,6 +116,7 @@ class FileReport:
             stored=data.get("stored", 0),
             duplicates=data.get("duplicates", 0),
             dropped=Counter(data.get("dropped", {})),
+            normalised=Counter(data.get("normalised", {})),
             skipped_files=Counter(data.get("skippedFiles", {})),
             failed_files=list(data.get("failedFiles", [])),
             identity_types=Counter(data.get("identityTypes", {})),

@@ -1,13 +1,17 @@
 """Ingest Lambda: SQS batches of S3 notifications -> CloudTrail events in DynamoDB.
 
-Each SQS message is one S3 notification. A message whose file is corrupt fails alone
-(``ReportBatchItemFailures``): SQS retries it and, after ``maxReceiveCount``, moves it to
-the dead-letter queue, while the rest of the batch is acknowledged.
+Each SQS message is one S3 notification. A message whose file is corrupt (bad gzip, not
+JSON: it would fail the same way every time) is sent to the dead-letter queue at once, with
+the reason in its ``reason`` attribute, and acknowledged; the rest of the batch lands. Without
+``DEAD_LETTER_QUEUE_URL`` the message fails alone (``ReportBatchItemFailures``) and SQS moves
+it there after ``maxReceiveCount`` tries. Other errors (throttling, timeouts) fail the
+message so SQS retries it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import unquote_plus
 
 import boto3
@@ -29,7 +33,9 @@ metrics = Metrics(namespace="CloudTrailTracker")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 _CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 10}, parameter_validation=False)
+_MAX_REASON_CHARS = 1000
 _ingester: FileIngester | None = None
+_dead_letter_queue: tuple | None = None  # (SQS client, queue URL), or () when not configured
 
 
 def ingester() -> FileIngester:
@@ -44,10 +50,19 @@ def ingester() -> FileIngester:
     return _ingester
 
 
+def dead_letter_queue() -> tuple:
+    """(SQS client, URL) of the queue deterministic failures go to at once; () if not configured."""
+    global _dead_letter_queue
+    if _dead_letter_queue is None:
+        url = os.environ.get("DEAD_LETTER_QUEUE_URL", "")
+        _dead_letter_queue = (boto3.client("sqs", config=_CLIENT_CONFIG), url) if url else ()
+    return _dead_letter_queue
+
+
 def reset() -> None:
     """Forget the cached clients and settings (the local stack calls this after configuring)."""
-    global _ingester
-    _ingester = None
+    global _ingester, _dead_letter_queue
+    _ingester = _dead_letter_queue = None
 
 
 def objects_in(message_body: str) -> list[tuple[str, str]]:
@@ -61,16 +76,37 @@ def objects_in(message_body: str) -> list[tuple[str, str]]:
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> dict:
     report = FileReport()
-    for bucket, key in objects_in(record.body):
+    try:
+        objects = objects_in(record.body)
+    except (ValueError, KeyError, TypeError) as error:
+        _dead_letter(record, f"not an S3 notification: {error}")
+        return report.as_dict()
+    corrupt = []
+    for bucket, key in objects:
         try:
             report.add(ingester().ingest(bucket, key))
         except LogFileError as error:
             logger.error("corrupt log file", extra={"bucket": bucket, "key": key, "error": str(error)})
             metrics.add_metric(name="CorruptFiles", unit=MetricUnit.Count, value=1)
-            raise
+            report.failed_files.append(key)
+            corrupt.append(f"{key}: {error}")
+    if corrupt:
+        _dead_letter(record, "; ".join(corrupt))
     _publish(report)
     logger.info("ingested", extra=report.as_dict())
     return report.as_dict()
+
+
+def _dead_letter(record: SQSRecord, reason: str) -> None:
+    """Send a message that fails the same way on every try to the dead-letter queue now."""
+    queue = dead_letter_queue()
+    if not queue:
+        raise LogFileError(reason)  # SQS's redrive moves it after maxReceiveCount tries
+    sqs, url = queue
+    sqs.send_message(QueueUrl=url, MessageBody=record.body, MessageAttributes={
+        "reason": {"DataType": "String", "StringValue": reason[:_MAX_REASON_CHARS]},
+    })
+    logger.error("message sent to the dead-letter queue", extra={"messageId": record.message_id, "reason": reason})
 
 
 def _publish(report: FileReport) -> None:

@@ -152,3 +152,62 @@ def test_months_and_error_codes_are_listed(aws):
     aws.drain()
     assert {i["sk"] for i in aws.items(keys.MONTH_REGISTRY)} == {"2025-03", "2025-04"}
     assert {i["sk"] for i in aws.items(keys.ERROR_REGISTRY)} == {"AccessDenied"}
+
+
+def dead_letters_with_reasons(aws) -> dict[str, str]:
+    """Key -> the ``reason`` attribute of every message in the dead-letter queue."""
+    messages = aws.sqs.receive_message(QueueUrl=aws.resources.dead_letter_url, MaxNumberOfMessages=10,
+                                       MessageAttributeNames=["All"]).get("Messages", [])
+    return {unquote_plus(r["s3"]["object"]["key"]): m.get("MessageAttributes", {}).get("reason", {}).get("StringValue")
+            for m in messages for r in json.loads(m["Body"])["Records"]}
+
+
+def test_a_corrupt_file_goes_to_the_dead_letter_queue_at_once_with_its_reason(aws, monkeypatch):
+    from ingest import handler
+
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
+    handler.reset()
+    aws.put_log(KEY, log_file([event(i) for i in range(10)]))
+    bad_gzip, not_json = KEY.replace("abc", "corrupt"), KEY.replace("abc", "nojson")
+    aws.put_log(bad_gzip, b"\x1f\x8b\x08\x00 definitely not deflate data")
+    aws.put_log(not_json, b'{"Records": [{"eventName": "x", ')
+    delivered = aws.drain()
+    assert delivered["failedDeliveries"] == 0  # tried once each: not five identical failures
+    assert len(aws.items("E#")) == 10
+    reasons = dead_letters_with_reasons(aws)
+    assert set(reasons) == {bad_gzip, not_json}
+    assert "gzip" in reasons[bad_gzip] and bad_gzip in reasons[bad_gzip]
+    assert "JSON" in reasons[not_json]
+
+
+def test_a_message_that_is_not_an_s3_notification_goes_to_the_dead_letter_queue_at_once(aws, monkeypatch):
+    from ingest import handler
+
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
+    handler.reset()
+    aws.sqs.send_message(QueueUrl=aws.resources.queue_url, MessageBody="not json at all")
+    assert aws.drain()["failedDeliveries"] == 0
+    messages = aws.sqs.receive_message(QueueUrl=aws.resources.dead_letter_url, MessageAttributeNames=["All"])["Messages"]
+    assert [m["Body"] for m in messages] == ["not json at all"]
+    assert messages[0]["MessageAttributes"]["reason"]["StringValue"].startswith("not an S3 notification")
+
+
+def test_a_throttled_read_is_retried_not_dead_lettered(aws, monkeypatch):
+    from botocore.exceptions import ClientError
+    from ingest import handler
+
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
+    handler.reset()
+    throttled = []
+
+    def slow_down_once(**_):
+        if not throttled:
+            throttled.append(True)
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "GetObject")
+
+    handler.ingester()._s3.meta.events.register("before-call.s3.GetObject", slow_down_once)
+    aws.put_log(KEY, log_file([event(i) for i in range(5)]))
+    delivered = aws.drain()
+    assert throttled and delivered["failedDeliveries"] == 1  # failed once, then redelivered and read
+    assert len(aws.items("E#")) == 5
+    assert aws.dead_letters() == []

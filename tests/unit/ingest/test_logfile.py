@@ -5,7 +5,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import time
 import tracemalloc
+from collections import Counter
 
 import pytest
 
@@ -107,6 +109,49 @@ def test_memory_stays_bounded_on_a_large_file():
     tracemalloc.stop()
     assert count == n
     assert peak < 16 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while reading a ~70 MB file"
+
+
+# ---- a record the stdlib json cannot read is skipped with a reason; the records around it are read
+@pytest.mark.parametrize("bad,reason", [
+    ('{"eventName": "Deep", "requestParameters": ' + "[" * 100_000 + "]" * 100_000 + "}", "json-too-deep"),
+    ('{"eventName": "Deep", "s": "]}\\"[{", "x": ' + "[" * 100_000 + '"]}\\\\"' + "]" * 100_000 + "}", "json-too-deep"),
+    ('{"eventName": "Huge", "requestParameters": {"n": ' + "7" * 5000 + "}}", "json-number-too-long"),
+], ids=["nesting", "nesting-with-brackets-in-strings", "digits"])
+def test_an_unreadable_record_is_skipped_and_counted(bad, reason, monkeypatch):
+    monkeypatch.setattr("cloudtrail_tracker.logfile.READ_CHUNK", 4096)  # the bad record spans many chunks
+    good = records(3)
+    text = '{"Records": [' + ", ".join([json.dumps(good[0]), bad, json.dumps(good[1]), bad, json.dumps(good[2])]) + "]}"
+    for data in (text.encode(), gzip.compress(text.encode())):
+        unreadable = Counter()
+        assert list(iter_records(io.BytesIO(data), unreadable)) == good
+        assert unreadable == {reason: 2}
+
+
+def test_one_record_per_line_with_an_unreadable_one():
+    lines = [json.dumps(r) for r in records(2)]
+    text = "\n".join([lines[0], '{"eventName": "Deep", "x": ' + "[" * 50_000 + "]" * 50_000 + "}", lines[1]])
+    unreadable = Counter()
+    assert list(iter_records(io.BytesIO(text.encode()), unreadable)) == records(2)
+    assert unreadable == {"json-too-deep": 1}
+
+
+def _best_of(runs: int, action) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_a_record_of_millions_of_small_values_parses_in_linear_time(monkeypatch):
+    # Small read chunks make a restart-per-chunk decoder quadratic already at this size (~7 MB).
+    monkeypatch.setattr("cloudtrail_tracker.logfile.READ_CHUNK", 64 * 1024)
+    record = dict(RECORD, requestParameters={"values": [1, "a"] * 750_000})
+    data = json.dumps({"Records": [record, RECORD]}, separators=(",", ":")).encode()
+    streamed = _best_of(2, lambda: list(iter_records(io.BytesIO(data))))
+    whole = _best_of(2, lambda: json.loads(data))
+    assert streamed < 5 * whole, f"streamed {streamed:.2f} s against {whole:.2f} s for one json.loads"
 
 
 def test_keys():

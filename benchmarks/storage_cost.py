@@ -1,0 +1,262 @@
+"""Storage cost benchmark: what DynamoDB bills to store and read a realistic class day.
+
+    python -m benchmarks.storage_cost [--records 18000] [--seed 0]
+
+The class day (benchmarks/class_day.py: real sample records rewritten for 40 students, 5-minute
+files, organization-trail copies and redeliveries) is put in the stack's bucket on in-process
+moto; each S3 notification reaches SQS and the REAL ingest handler (src/ingest/handler.py) is
+driven with SQS batches of 10, as Lambda drives it. The bill meter
+(cloudtrail_tracker/local/billing.py) is on the DynamoDB client the handler makes, and counts
+write/read units of every request sent by DynamoDB's rules, which it prints first. Reads: the
+query handler in-process, metered the same way, on each endpoint after 10% of the day and after
+all of it. Lambda CPU is measured separately (moto's in-process DynamoDB would dominate it): the
+same files through the same ingest code with a client answered locally, as benchmarks/ingest_throughput.py does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import io
+import json
+import os
+import platform
+import sys
+import time
+from collections import Counter
+from urllib.parse import urlencode
+
+os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                   "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+                   "POWERTOOLS_LOG_LEVEL": "ERROR", "AUTH_MODE": "none"})
+for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_name, None)
+
+from benchmarks import class_day  # noqa: E402
+from cloudtrail_tracker.dal import keys  # noqa: E402
+from cloudtrail_tracker.local.billing import INDEX_KIND, RULES, Meter, MotoTableReader, TableReader, Usage, item_size  # noqa: E402
+
+# us-east-1 list prices (/work/shared/reference/dynamodb-costs.md)
+WRU_PRICE = 0.625 / 1e6
+RRU_PRICE = 0.125 / 1e6
+STORAGE_PRICE = 0.25  # GB-month, Standard
+LAMBDA_GB_SECOND = 0.0000166667
+LAMBDA_REQUEST = 0.20 / 1e6
+LAKE_GB = 0.75
+CLOUDWATCH_GB = 0.50
+CLOUDWATCH_STORED_GB = 0.03
+S3_GB = 0.023
+ATHENA_TB = 5.0
+ATHENA_MIN_BYTES = 10e6
+ATHENA_QUERIES = 30  # assumption: one dashboard-sized query a day, each scanning the month's files
+GB = 1e9
+BATCH = 10  # SQS messages per invocation (template.yaml BatchSize)
+KINDS = ("event items", "resource links", "counters", "registries", "other", INDEX_KIND)
+REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.ERROR_REGISTRY}
+
+
+def kind_of(key: dict) -> str:
+    pk = key[keys.PK]["S"]
+    if pk.startswith(keys.event_pk("")):
+        return "event items"
+    if pk.startswith(keys.resource_pk("")):
+        return "resource links"
+    if pk.startswith((keys.counter_pk("0000-00")[:2], keys.totals_pk("0000-00")[:2])):
+        return "counters"
+    return "registries" if pk in REGISTRIES else "other"
+
+
+def lambda_memory_mb() -> int:
+    from cloudtrail_tracker.local.template import load_template
+
+    template = load_template()
+    ingest = template["Resources"]["IngestFunction"]["Properties"]
+    return int(ingest.get("MemorySize") or template["Globals"]["Function"]["MemorySize"])
+
+
+def endpoints(first_day: str, last_day: str) -> list[tuple[str, str, dict]]:
+    window = {"from": first_day, "to": last_day, "limit": 100}
+    return [
+        ("/users/{u}", "/users/student01", window),
+        ("/services/{s}", "/services/ec2", window),
+        ("/scan", "/scan", window),
+        ("/errors", "/errors", window),
+        ("/aggregates by=service", "/aggregates", {"from": first_day, "to": last_day, "by": "service"}),
+    ]
+
+
+def measure_reads(meter: Meter, first_day: str, last_day: str) -> list[tuple[str, int, float, int]]:
+    """(endpoint, rows returned (aggregates: events counted), read units, requests) per endpoint."""
+    from cloudtrail_tracker.local.api_server import proxy_event
+    from cloudtrail_tracker.local.driver import LocalContext
+    from query.handler import lambda_handler
+
+    meter.take()
+    results = []
+    for label, path, params in endpoints(first_day, last_day):
+        response = lambda_handler(proxy_event("GET", f"{path}?{urlencode(params)}", {"Host": "bench"}),
+                                  LocalContext(function_name="QueryFunction"))
+        assert response["statusCode"] == 200, (path, response["body"][:300])
+        body = json.loads(response["body"])
+        rows = body["total"] if "total" in body else len(body["items"])
+        usage = meter.take()
+        results.append((label, rows, usage.rru, sum(usage.requests.values())))
+    return results
+
+
+def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, Counter]:
+    """Items, item bytes and index-entry bytes per kind (100 bytes of overhead each)."""
+    schema = reader.schema(table)
+    items, item_bytes, entry_bytes = Counter(), Counter(), Counter()
+    for item in reader.scan_all(table):
+        kind = kind_of(item)
+        items[kind] += 1
+        item_bytes[kind] += item_size(item) + 100
+        for index in schema.indexes:
+            entry = index.entry(item, schema.keys)
+            if entry is not None:
+                entry_bytes[kind] += item_size(entry) + 100
+    return items, item_bytes, entry_bytes
+
+
+def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
+    """CPU seconds per stored event of the ingest code alone (DynamoDB answered locally)."""
+    from benchmarks.ingest_throughput import local_dynamodb_client
+    from cloudtrail_tracker.ingest_service import FileIngester
+    from cloudtrail_tracker.models import FileReport
+    from cloudtrail_tracker.settings import Settings
+
+    ingester = FileIngester(None, local_dynamodb_client({"requests": 0, "bytes": 0}), Settings.from_env())
+    report = FileReport()
+    start = time.process_time()
+    for body in bodies:
+        report.add(ingester.ingest_stream(io.BytesIO(body), "bench.json.gz", FileReport()))
+    return (time.process_time() - start) / max(report.stored, 1), report.stored
+
+
+def run(records: int, seed: int, out=sys.stdout) -> dict:
+    import boto3
+    from moto import mock_aws
+
+    from cloudtrail_tracker.local.driver import drain_queue
+    from cloudtrail_tracker.local.resources import create_stack_resources
+    from cloudtrail_tracker.local.template import load_template
+
+    def say(text=""):
+        print(text, file=out, flush=True)
+
+    deliveries = list(class_day.deliveries(records, seed))
+    trail = [d for d in deliveries if d.kind == "trail"]
+    raw = [json.dumps(r, separators=(",", ":")).encode() for d in trail for r in json.loads(gzip.decompress(d.body))["Records"]]
+    raw_bytes, gzip_bytes = sum(map(len, raw)), sum(len(d.body) for d in trail)
+    kinds = Counter(d.kind for d in deliveries)
+    say(f"run as: python -m benchmarks.storage_cost --records {records} --seed {seed}  "
+        f"(python {platform.python_version()}, moto in-process, {os.cpu_count()} cores)")
+    say(f"data set: benchmarks.class_day: {records:,} records ({raw_bytes / records:,.0f} B of JSON on average, "
+        f"{raw_bytes / 1e6:.1f} MB; {gzip_bytes / 1e6:.1f} MB gzip'd) in {kinds['trail']} files "
+        f"(median {sorted(d.records for d in trail)[len(trail) // 2]} records, max {max(d.records for d in trail)}), "
+        f"+ {kinds['organization']} organization-trail copies, + {kinds['redelivery']} exact redeliveries")
+    say("billing rules applied (cloudtrail_tracker/local/billing.py):")
+    for rule in RULES:
+        say(f"  - {rule}")
+
+    with mock_aws():
+        session = boto3.session.Session(region_name="us-east-1")
+        resources = create_stack_resources(session, load_template())
+        os.environ["TABLE_NAME"] = resources.table
+        reader = MotoTableReader(boto3.session.Session(region_name="us-east-1").client("dynamodb"))
+        meter = Meter(reader, kind_of)
+        boto3.setup_default_session(region_name="us-east-1")  # the handlers' clients come from it
+        meter.attach(boto3.DEFAULT_SESSION.events)
+        from ingest import handler
+        from query.routes import common
+
+        handler.reset()
+        common.reset()
+        s3, sqs = session.client("s3"), session.client("sqs")
+        first_day, last_day = class_day.START.isoformat(), "-".join(trail[-1].key.split("/")[-4:-1])
+        usage, reads = Usage(), {}
+        running = 0
+        tenth = next(n for n, d in enumerate(deliveries, 1)
+                     if d.kind == "trail" and (running := running + d.records) >= records // 10)
+        started = time.perf_counter()
+        for number, delivery in enumerate(deliveries, 1):
+            s3.put_object(Bucket=resources.bucket, Key=delivery.key, Body=delivery.body)
+            if number % BATCH and number not in (tenth, len(deliveries)):
+                continue
+            with contextlib.redirect_stdout(io.StringIO()):  # the handler's metrics (EMF) lines
+                drain_queue(sqs, resources.queue_url, resources.queue_arn, resources.region, handler.lambda_handler)
+                usage.add(meter.take())
+                if number in (tenth, len(deliveries)):
+                    stored_now = stored_by_kind(reader, resources.table)[0]["event items"]
+                    reads[stored_now] = measure_reads(meter, first_day, last_day)
+        seconds = time.perf_counter() - started
+        items, item_bytes, entry_bytes = stored_by_kind(reader, resources.table)
+        handler.reset()
+        common.reset()
+
+    events = items["event items"]
+    cpu, cpu_events = handler_cpu_per_event([d.body for d in deliveries])
+    say(f"\ningest: {events:,} events stored from {records:,} records (the rest: noise filter and duplicates), "
+        f"{seconds:.0f} s on moto with the meter on")
+    say(f"DynamoDB requests: " + ", ".join(f"{op} {n:,}" for op, n in usage.requests.most_common())
+        + (f"; unmetered: {dict(usage.unmetered)}" if usage.unmetered else ""))
+    say(f"\nwrite request units per 1,000 stored events: {usage.wru * 1000 / events:,.0f}")
+    for kind in KINDS:
+        say(f"  {kind:<16} {usage.write_units[kind] * 1000 / events:>9,.0f}")
+    stored = sum(item_bytes.values()) + sum(entry_bytes.values())
+    say(f"\nbytes stored per event: {stored / events:,.0f} (items {sum(item_bytes.values()) / events:,.0f} + "
+        f"index entries {sum(entry_bytes.values()) / events:,.0f}; 100 B overhead each included)")
+    for kind in KINDS[:-1]:
+        if items[kind]:
+            say(f"  {kind:<16} {items[kind]:>7,} items {item_bytes[kind] / events:>7,.0f} B/event + "
+                f"{entry_bytes[kind] / events:>6,.0f} B/event in indexes")
+
+    memory_gb = lambda_memory_mb() / 1024
+    files_per_million = len(deliveries) * 1e6 / events
+    million = {
+        "writes": usage.wru / events * 1e6 * WRU_PRICE,
+        "storage (1 month)": stored / events * 1e6 / GB * STORAGE_PRICE,
+        "Lambda CPU": cpu * 1e6 * memory_gb * LAMBDA_GB_SECOND,
+        "Lambda requests": files_per_million / BATCH * LAMBDA_REQUEST,
+    }
+    raw_gb = raw_bytes / records * 1e6 / GB
+    gzip_gb = gzip_bytes / records * 1e6 / GB
+    say(f"\ndollars per million stored events (list prices, us-east-1); Lambda: {cpu * 1e6:,.0f} µs CPU per event "
+        f"(ingest code alone, {cpu_events:,} events, DynamoDB answered locally) at {memory_gb * 1024:.0f} MB")
+    for name, dollars in million.items():
+        say(f"  DynamoDB design  {name:<18} ${dollars:8.3f}")
+    say(f"  DynamoDB design  {'total':<18} ${sum(million.values()):8.3f}")
+    say(f"same data, a million records = {raw_gb:.2f} GB of JSON, {gzip_gb:.3f} GB gzip'd:")
+    say(f"  CloudTrail Lake  ingest + 1 year    ${raw_gb * LAKE_GB:8.3f}")
+    say(f"  CloudWatch Logs  ingest + 1 month   ${raw_gb * (CLOUDWATCH_GB + CLOUDWATCH_STORED_GB):8.3f}")
+    athena_scans = ATHENA_QUERIES * max(gzip_gb * GB, ATHENA_MIN_BYTES) / 1e12 * ATHENA_TB
+    say(f"  Athena on S3     1 month            ${gzip_gb * S3_GB + athena_scans:8.3f}  (S3 storage of the gzip'd files "
+        f"+ {ATHENA_QUERIES} queries a month each scanning all of them; the trail bucket is paid in every option)")
+
+    sizes = sorted(reads)
+    say(f"\nread request units per returned row (aggregates: per counted event), query handler in-process, limit 100")
+    say(f"{'endpoint':<24}" + "".join(f"{f'{size:,} events: rows  RRU  RRU/row':>36}" for size in sizes))
+    for index, (label, *_rest) in enumerate(reads[sizes[0]]):
+        cells = []
+        for size in sizes:
+            _, rows, rru, _requests = reads[size][index]
+            cells.append(f"{rows:>8,} {rru:>6.1f} {rru / max(rows, 1):>8.4f}")
+        say(f"{label:<24}" + "".join(f"{cell:>36}" for cell in cells))
+    return {"wru_per_1000": usage.wru * 1000 / events, "bytes_per_event": stored / events, "events": events}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.storage_cost", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=class_day.RECORDS_PER_DAY, help="records in the data set")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.records < 100:
+        parser.error("--records must be at least 100")
+    run(args.records, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
