@@ -44,7 +44,7 @@ class _IngestReports(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage() == "ingested" and hasattr(record, "files"):
             self.total.add(FileReport.from_dict({k: getattr(record, k) for k in (
-                "files", "records", "stored", "duplicates", "dropped", "skippedFiles",
+                "files", "records", "stored", "duplicates", "dropped", "normalised", "skippedFiles",
                 "failedFiles", "identityTypes", "writeRequests", "firstDay", "lastDay") if hasattr(record, k)}))
 
 
@@ -63,6 +63,7 @@ class IngestSummary:
             "eventsStored": report["stored"],
             "duplicates": report["duplicates"],
             "recordsSkipped": report["dropped"],
+            "recordsNormalised": report["normalised"],
             "filesSkipped": report["skippedFiles"],
             "filesFailedToDLQ": len(self.dead_letter_keys),
             "deadLetterKeys": self.dead_letter_keys,
@@ -107,7 +108,8 @@ class LocalStack:
         self.session = boto3.session.Session(region_name=REGION)
         self.resources = create_stack_resources(self.session, self.template)
         self._set_environment({**tpl.function_environment(self.template, "IngestFunction"),
-                               "TABLE_NAME": self.resources.table})
+                               "TABLE_NAME": self.resources.table,
+                               "DEAD_LETTER_QUEUE_URL": self.resources.dead_letter_url})
         return self
 
     def stop(self) -> None:
@@ -221,6 +223,7 @@ def format_summary(summary: IngestSummary) -> str:
         f"events stored         {data['eventsStored']}  (from {data['firstEventDay'] or '-'} to {data['lastEventDay'] or '-'})",
         f"duplicates            {data['duplicates']}",
         f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}".rstrip(),
+        f"records normalised    {sum(data['recordsNormalised'].values())}  {_reasons(data['recordsNormalised'])}".rstrip(),
         f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}".rstrip(),
         f"files failed (DLQ)    {data['filesFailedToDLQ']}",
     ]
