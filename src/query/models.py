@@ -91,6 +91,8 @@ class WhoAmI(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    error: str
-    hint: str
-    parameter: str | None = None
+    """The body of every error answer (4xx and 5xx)."""
+
+    error: str = Field(description="what is wrong")
+    hint: str = Field(description="how to fix it")
+    parameter: str | None = Field(default=None, description="the query parameter at fault, when one is")

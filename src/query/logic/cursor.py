@@ -40,17 +40,16 @@ def decode_cursor(token: str, identity: str) -> dict:
 
 def list_position(token: str, identity: str) -> dict:
     """The position of an event-list cursor, its shape checked: ``p`` the partition value, ``k`` a
-    start key or None, ``x`` 1 when the partition is finished, ``c`` the window's error codes.
+    start key or None, ``x`` 1 when the partition is finished. Only a position, never a list (of
+    error codes, days, ...) that grows with the data: the walk looks those up again, so a cursor's
+    size is bounded by its partition value and start key, whatever the table holds.
     (Whether ``p`` and ``k`` belong to the query is checked by the walk, against its plan.)"""
     position = decode_cursor(token, identity)
     bad = BadRequest("next is not a cursor this API issued", _HINT, "next")
-    if set(position) - {"p", "k", "x", "c"} or not isinstance(position.get("p"), str) or not position["p"]:
+    if set(position) - {"p", "k", "x"} or not isinstance(position.get("p"), str) or not position["p"]:
         raise bad
     if position.get("k") is not None and not isinstance(position["k"], dict):
         raise bad
     if "x" in position and (type(position["x"]) is not int or position["x"] != 1):
-        raise bad
-    if "c" in position and not (isinstance(position["c"], list) and position["c"]
-                                and all(isinstance(code, str) and code for code in position["c"])):
         raise bad
     return position

@@ -5,6 +5,7 @@ the index (summary attributes) and what needs the stored record (``requestParame
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 
 from flatten_json import flatten
@@ -28,6 +29,7 @@ RECORD_FIELDS = (
 )
 _HINT = ("give as many values as params, as a list ['instanceType','eventSource'] or comma-separated "
          "instanceType,eventSource (quote the URL for curl: curl -g '...')")
+MAX_LIST_CHARS = 2_000  # a few dozen names or values; also bounds what the list parser is given
 
 
 @dataclass(frozen=True)
@@ -45,13 +47,21 @@ def parse_list(text: str | None, parameter: str) -> list[str]:
     if text is None:
         return []
     text = text.strip()
+    if len(text) > MAX_LIST_CHARS:
+        raise BadRequest(f"{parameter} is {len(text)} characters long", f"give at most {MAX_LIST_CHARS}", parameter)
     if text.startswith("[") and text.endswith("]"):
         try:
-            parsed = ast.literal_eval(text)
+            with warnings.catch_warnings():  # "[1if 1 else 1]" warns: not worth a log line
+                warnings.simplefilter("ignore", SyntaxWarning)
+                parsed = ast.literal_eval(text)
         except (ValueError, SyntaxError):
             parsed = [part.strip().strip("'\"") for part in text[1:-1].split(",")]
+        except (RecursionError, MemoryError):  # e.g. [------...1]: nested past the parser's depth
+            raise BadRequest(f"{parameter} is nested too deeply", _HINT, parameter) from None
         if not isinstance(parsed, (list, tuple)):
             raise BadRequest(f"{parameter} is not a list", _HINT, parameter)
+        if not all(isinstance(item, (str, int, float)) for item in parsed):
+            raise BadRequest(f"{parameter} is not a flat list of names or values", _HINT, parameter)
         return [str(item).strip() for item in parsed if str(item).strip() != ""]
     return [part.strip() for part in text.split(",") if part.strip() != ""]
 
@@ -67,6 +77,12 @@ def resolve_name(name: str) -> str:
 
 
 def parse_filters(params: str | None, param: str | None, value: str | None, values: str | None) -> list[AttributeFilter]:
+    """``params`` (or its alias ``param``) paired with ``value`` (or ``values``); an alias given
+    with its name is a 400, since one of the two would otherwise be dropped."""
+    for name, alias, given in (("params", "param", params is not None and param is not None),
+                               ("value", "values", value is not None and values is not None)):
+        if given:
+            raise BadRequest(f"{name} and {alias} are both given", f"{alias} is an alias of {name}: give one of them", alias)
     names_text = params if params is not None else param
     values_text = value if value is not None else values
     names_param = "param" if param is not None and params is None else "params"

@@ -13,7 +13,11 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A raw "+" in a query string arrives as a space: "...T10:00:00 02:00" means "...T10:00:00+02:00".
 _SPACE_OFFSET = re.compile(r"(\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{2}:?\d{2})$")
 _HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent; in a URL write + as %2B)"
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Bounds of from/to (in UTC): far enough apart for any trail, and clear of datetime's limits
+# (year 1 and 9999, where an offset or the default 7-day span would overflow).
+EARLIEST = datetime(2005, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
+_RANGE_HINT = "from and to must lie between 2005-01-01 and 9999-12-30 (UTC)"
 FIRST_POSSIBLE_DAY = "2013-11-01"  # CloudTrail launched in November 2013: no event is older
 
 
@@ -31,6 +35,10 @@ class Window:
     end: str  # inclusive
 
     @property
+    def day_count(self) -> int:
+        return (date.fromisoformat(self.last_day) - date.fromisoformat(self.first_day)).days + 1
+
+    @property
     def first_day(self) -> str:
         return self.start[:10]
 
@@ -41,11 +49,23 @@ class Window:
     def days(self) -> list[str]:
         """Every day of the window, oldest first."""
         first = date.fromisoformat(self.first_day)
-        count = (date.fromisoformat(self.last_day) - first).days + 1
-        return [(first + timedelta(days=n)).isoformat() for n in range(count)]
+        return [(first + timedelta(days=n)).isoformat() for n in range(self.day_count)]
+
+
+def time_text(instant: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` of a UTC instant (isoformat: always four digits of year, unlike %Y)."""
+    return instant.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_instant(value: str, parameter: str, end_of_day: bool) -> datetime:
+    """The UTC instant of ``value``, between :data:`EARLIEST` and :data:`LATEST`."""
+    instant = _parse(value, parameter, end_of_day)
+    if not EARLIEST <= instant <= LATEST:
+        raise BadRequest(f"{parameter}={value!r} is outside the dates this API answers", _RANGE_HINT, parameter)
+    return instant
+
+
+def _parse(value: str, parameter: str, end_of_day: bool) -> datetime:
     text = _SPACE_OFFSET.sub(r"\1+\2", value.strip())
     if _DATE_ONLY.match(text):
         try:
@@ -61,7 +81,10 @@ def parse_instant(value: str, parameter: str, end_of_day: bool) -> datetime:
         raise BadRequest(f"{parameter}={value!r} is not a date or a date and time", _HINT, parameter) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).replace(microsecond=0)
+    try:
+        return parsed.astimezone(timezone.utc).replace(microsecond=0)
+    except OverflowError:  # an offset pushed it past year 1 or 9999
+        raise BadRequest(f"{parameter}={value!r} is outside the dates this API answers", _RANGE_HINT, parameter) from None
 
 
 def parse_window(start: str | None, end: str | None, now: datetime | None = None,
@@ -73,8 +96,8 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
     if start:
         first = parse_instant(start, "from", end_of_day=False)
     else:
-        first = datetime.combine(last.date() - timedelta(days=default_days - 1), time(0, 0, 0), tzinfo=timezone.utc)
+        first = max(EARLIEST, datetime.combine(last.date() - timedelta(days=default_days - 1), time(0, 0, 0), tzinfo=timezone.utc))
     if first > last:
-        raise BadRequest(f"from ({first.strftime(TIME_FORMAT)}) is after to ({last.strftime(TIME_FORMAT)})",
+        raise BadRequest(f"from ({time_text(first)}) is after to ({time_text(last)})",
                          "give a from that is before or equal to to", "from")
-    return Window(first.strftime(TIME_FORMAT), last.strftime(TIME_FORMAT))
+    return Window(time_text(first), time_text(last))

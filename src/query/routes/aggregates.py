@@ -11,28 +11,29 @@ from ..logic.aggregates import aggregate
 from ..logic.errors import BadRequest
 from ..logic.window import parse_window
 from ..models import Aggregates
-from .common import From, To, caller_of, query_params, reader
+from .common import From, To, answers, caller_of, non_empty, query_params, reader
 
 router = Router()
 MAX_DAYS = 366 * 2
 
 
-@router.get("/aggregates", tags=["aggregates"],
+@router.get("/aggregates", responses=answers(), tags=["aggregates"],
             summary="Counts over a window read from the per-day counters (whole UTC days), never from events")
 def aggregates(by: Annotated[Literal["user", "service", "eventName", "day", "errorCode"], Query(description="what to count by")],
                from_: From = None, to: To = None,
                user: Annotated[str | None, Query(description="only this actor's counters")] = None) -> Aggregates:
     event = router.current_event
-    query_params(event, frozenset({"by", "from", "to", "user"}))
+    params = query_params(event, frozenset({"by", "from", "to", "user"}))
     caller = caller_of(event)
+    user = non_empty(params, "user")
     if user:
         caller.require_actor(user)
     elif not caller.admin:
         user = caller.actor
     window = parse_window(from_, to)
+    if window.day_count > MAX_DAYS:
+        raise BadRequest(f"the window has {window.day_count} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     days = window.days()
-    if len(days) > MAX_DAYS:
-        raise BadRequest(f"the window has {len(days)} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     store = reader()
     if user:
         items = store.actor_counters(user, store.actor_active_days(user, window.first_day, window.last_day))

@@ -20,7 +20,7 @@ from ..logic.plans import ListRequest, plan_list
 from ..logic.rows import event_row
 from ..logic.tenancy import AuthConfig, Caller, resolve_caller
 from ..logic.window import parse_window
-from ..models import EventCount, EventList
+from ..models import ErrorBody, EventCount, EventList
 
 _CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
 _client = None
@@ -38,6 +38,26 @@ Param = Annotated[str | None, Query(description="alias of params")]
 Value = Annotated[str | None, Query(description="values of params, same spellings, as many as params (ANDed equality)")]
 Values = Annotated[str | None, Query(description="alias of value")]
 CountFlag = Annotated[str | None, Query(description="true: answer {\"count\": N} instead of the events")]
+
+# ---- the answers a route can give, for the OpenAPI (every error has the body ErrorBody)
+_ERROR_MEANINGS = {
+    400: "bad input: `error` says what is wrong, `hint` how to fix it, `parameter` which one",
+    401: "not signed in (AuthMode COGNITO or IAM)",
+    403: "a non-admin asking for another actor's data, or a sign-in that names no actor",
+    404: "no such item",
+    500: "the server is misconfigured",
+    503: "the table is busy (reads were throttled): retry in a few seconds",
+}
+
+
+def answers(*extra: int) -> dict:
+    """OpenAPI ``responses`` of a route: 200 (its return type) and the errors every route can give
+    (400, 401, 403, 503), plus ``extra`` ones."""
+    statuses = sorted({400, 401, 403, 503, *extra})
+    errors = {status: {"description": _ERROR_MEANINGS[status], "content": {"application/json": {"model": ErrorBody}}}
+              for status in statuses}
+    return {200: {"description": "Successful Response"}, **errors}
+
 
 LIST_PARAMS = frozenset({"from", "to", "limit", "next", "eventName", "errorCode", "params", "param", "value", "values", "count"})
 
@@ -119,24 +139,14 @@ def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, al
     identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
     position = list_position(params["next"], identity) if params.get("next") else None
     store = reader()
-    codes: list[str] = []  # the error codes walked, carried in the cursor so later pages skip the look-up
-
-    def error_codes() -> list[str]:
-        found = position.get("c") if position else None  # list_position checked it is a list of codes
-        codes.extend(found if found is not None else store.error_codes())
-        return codes
-
-    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=error_codes,
+    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=store.error_codes,
                      months_with_events=store.months_with_events)
     if counting:
         number, position = walking.count(store, plan, position)
-        return EventCount(count=number, next=_next(identity, position, codes))
+        return EventCount(count=number, next=_next(identity, position))
     items, position = walking.walk(store, plan, limit, position)
-    return EventList(items=[event_row(item) for item in items], next=_next(identity, position, codes))
+    return EventList(items=[event_row(item) for item in items], next=_next(identity, position))
 
 
-def _next(identity: str, position: dict | None, codes: list[str]) -> str | None:
-    if position is None:
-        return None
-    return encode_cursor(identity, {**position, "c": codes} if codes else position)
-
+def _next(identity: str, position: dict | None) -> str | None:
+    return encode_cursor(identity, position) if position is not None else None

@@ -11,12 +11,12 @@ from cloudtrail_tracker.dal.items import decode_record
 from ..logic.errors import NotFound
 from ..logic.rows import event_row
 from ..models import EventDetail
-from .common import caller_of, query_params, reader
+from .common import answers, caller_of, query_params, reader
 
 router = Router()
 
 
-@router.get("/events/<event_id>", tags=["events"], summary="One event: its row and the full stored record")
+@router.get("/events/<event_id>", responses=answers(404), tags=["events"], summary="One event: its row and the full stored record")
 def event_detail(event_id: str) -> EventDetail:
     event = router.current_event
     query_params(event, frozenset())

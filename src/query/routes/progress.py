@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from cloudtrail_tracker.progress import Checklist, ChecklistError, ChecklistProgress, counts_per_actor, load_checklists, matrix, score
 
 from ..logic.errors import ApiError, BadRequest, Forbidden, NotFound
-from .common import caller_of, query_params, reader
+from .common import answers, caller_of, query_params, reader
 
 router = Router()
 
@@ -74,7 +74,7 @@ def _names(checklists: list[Checklist]) -> list[str]:
     return sorted({name for checklist in checklists for name in checklist.counter_names()})
 
 
-@router.get("/progress", tags=["progress"],
+@router.get("/progress", responses=answers(404, 500), tags=["progress"],
             summary="One actor's progress on each checklist (percent of required calls made, and what is missing)")
 def progress(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
              user: Annotated[str | None, Query(description="the actor; default the caller's own")] = None,
@@ -101,7 +101,7 @@ def progress(checklist: Annotated[str | None, Query(description="checklist id(s)
     return ProgressList(actor=user, items=items)
 
 
-@router.get("/progress/matrix", tags=["progress"],
+@router.get("/progress/matrix", responses=answers(404, 500), tags=["progress"],
             summary="Actors x checklists: percent done and missing calls (admins only)")
 def progress_matrix(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
                     course: Annotated[str | None, Query(description="only the checklists of this course")] = None) -> ProgressMatrix:

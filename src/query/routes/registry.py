@@ -13,7 +13,7 @@ from ..logic.errors import BadRequest
 from ..logic.filters import SUMMARY_ATTRIBUTES, request_parameter_names
 from ..logic.rows import actor_row, service_row
 from ..models import ActorList, ParameterList, ServiceList
-from .common import Limit, Next, caller_of, query_params, reader
+from .common import Limit, Next, answers, caller_of, query_params, reader
 
 router = Router()
 _PAGE_PARAMS = frozenset({"limit", "next"})
@@ -27,6 +27,7 @@ def _registry_page(kind: str, limit: int, row):
     caller = caller_of(event)
     store = reader()
     if not caller.admin:
+        _no_next_for_one_page(params)
         page = store.registry(kind, limit=limit, names=(caller.actor,))
         return [row(item) for item in page.items], None
     identity = query_identity(event.path, params, caller.scope_key)
@@ -43,20 +44,26 @@ def _registry_page(kind: str, limit: int, row):
     return [row(item) for item in page.items], encode_cursor(identity, {"k": page.last_key}) if page.last_key else None
 
 
-@router.get("/users", tags=["registry"], summary="Every actor the ingest resolved (IAM users, role sessions, root, services, ...)")
+def _no_next_for_one_page(params: dict[str, str]) -> None:
+    """A non-admin's registry list is one page (their own entries): no cursor was issued for it."""
+    if params.get("next"):
+        raise BadRequest("next is not a cursor this API issued", "your list is one page: start again without next", "next")
+
+
+@router.get("/users", responses=answers(), tags=["registry"], summary="Every actor the ingest resolved (IAM users, role sessions, root, services, ...)")
 def users(limit: Limit = 1000, next: Next = None) -> ActorList:
     items, cursor = _registry_page(keys.ACTOR_REGISTRY, limit, actor_row)
     return ActorList(items=items, next=cursor)
 
 
-@router.get("/services", tags=["registry"], summary="Services with events (a non-admin: the ones they used)")
+@router.get("/services", responses=answers(), tags=["registry"], summary="Services with events (a non-admin: the ones they used)")
 def services(limit: Limit = 1000, next: Next = None) -> ServiceList:
     event = router.current_event
     caller = caller_of(event)
     if caller.admin:
         items, cursor = _registry_page(keys.SERVICE_REGISTRY, limit, service_row)
         return ServiceList(items=items, next=cursor)
-    query_params(event, _PAGE_PARAMS)
+    _no_next_for_one_page(query_params(event, _PAGE_PARAMS))
     store = reader()
     days = store.actor_counter_days(caller.actor, ACTIVE_DAYS)
     seen = services_seen(store.actor_counters(caller.actor, days))
@@ -67,7 +74,7 @@ def services(limit: Limit = 1000, next: Next = None) -> ServiceList:
     return ServiceList(items=seen, next=None)
 
 
-@router.get("/parameters", tags=["registry"], summary="Names usable in params= (summary fields and recent requestParameters)")
+@router.get("/parameters", responses=answers(), tags=["registry"], summary="Names usable in params= (summary fields and recent requestParameters)")
 def parameters() -> ParameterList:
     event = router.current_event
     query_params(event, frozenset())

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ..models import WhoAmI
-from .common import caller_of, query_params
+from .common import answers, caller_of, query_params
 
 router = Router()
 
 
-@router.get("/whoami", tags=["auth"], summary="The caller: the actor they own, whether they are an admin, the auth mode")
+@router.get("/whoami", responses=answers(), tags=["auth"], summary="The caller: the actor they own, whether they are an admin, the auth mode")
 def whoami() -> WhoAmI:
     query_params(router.current_event, frozenset())
     return WhoAmI(**caller_of(router.current_event).as_dict())

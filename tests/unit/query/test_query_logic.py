@@ -56,6 +56,28 @@ def test_bad_windows_name_the_parameter(start, end, parameter):
     assert raised.value.parameter == parameter and raised.value.hint
 
 
+@pytest.mark.parametrize("start, end, parameter", [
+    ("0001-01-01T00:00:00+05:00", None, "from"),  # an offset past year 1: OverflowError
+    ("9999-12-31T23:00:00-05:00", None, "from"),  # past year 9999
+    (None, "0001-01-03", "to"),  # the default from would be 6 days before year 1
+    ("0999-01-01", "2020-01-01", "from"),  # %Y wrote "999": a window no key could match
+    ("0200-06-01", "2020-01-01", "from"),
+    ("2004-12-31", "2020-01-01", "from"),
+    (None, "9999-12-31", "to"),
+])
+def test_windows_outside_the_answered_dates_are_a_400_that_says_the_range(start, end, parameter):
+    with pytest.raises(BadRequest) as raised:
+        parse_window(start, end, now=NOW)
+    assert raised.value.parameter == parameter and "2005-01-01 and 9999-12-30" in raised.value.hint
+
+
+def test_the_widest_window_and_its_day_count():
+    window = parse_window("2005-01-01", "9999-12-30", now=NOW)
+    assert window == Window("2005-01-01T00:00:00Z", "9999-12-30T23:59:59Z")
+    assert window.day_count == 2_920_112
+    assert parse_window(None, "2005-01-02", now=NOW).start == "2005-01-01T00:00:00Z"  # default span clipped
+
+
 # ---- cursors
 def test_cursor_round_trip_and_binding():
     identity = query_identity("/scan", {"from": "2018-01-01", "limit": "5"}, "*")
@@ -73,15 +95,15 @@ def test_cursor_round_trip_and_binding():
 
 
 @pytest.mark.parametrize("position", [
-    {"p": "X#AccessDenied", "k": None, "c": [1]}, {"p": "X#AccessDenied", "c": [""]}, {"p": "X#A", "c": "AccessDenied"},
-    {"p": "X#A", "c": []}, {"p": 1}, {"p": ""}, {"k": None}, {"p": "D#2024-01-01", "k": "key"},
+    {"p": "X#AccessDenied", "k": None, "c": ["AccessDenied"]},  # a list of codes is no part of a cursor
+    {"p": 1}, {"p": ""}, {"k": None}, {"p": "D#2024-01-01", "k": "key"},
     {"p": "D#2024-01-01", "x": True}, {"p": "D#2024-01-01", "extra": 1},
 ])
 def test_list_cursor_contents_are_checked(position):
     from query.logic.cursor import list_position
 
     identity = query_identity("/errors", {}, "*")
-    assert list_position(encode_cursor(identity, {"p": "X#A", "x": 1, "c": ["A", "B"]}), identity)["c"] == ["A", "B"]
+    assert list_position(encode_cursor(identity, {"p": "X#A", "x": 1}), identity) == {"p": "X#A", "x": 1}
     with pytest.raises(BadRequest, match="not a cursor"):
         list_position(encode_cursor(identity, position), identity)
 
@@ -105,6 +127,38 @@ def test_mismatched_params_and_values():
     assert raised.value.parameter == "value"
     with pytest.raises(BadRequest):
         parse_filters(None, None, "1", None)
+
+
+@pytest.mark.parametrize("text, error", [
+    ("[" + "-" * 5000 + "1]", "characters long"),  # was a RecursionError
+    ("[['a'], 'b']", "flat list"),
+    ("[{'a': 1}]", "flat list"),
+    ("x" * 2001, "characters long"),
+])
+def test_params_lists_are_bounded_and_flat(text, error):
+    with pytest.raises(BadRequest, match=error) as raised:
+        parse_list(text, "params")
+    assert raised.value.parameter == "params" and raised.value.hint
+
+
+def test_params_nested_past_the_parsers_depth_is_a_400():
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)  # a Lambda deep in its stack: within the length bound, the parser gives up
+    try:
+        with pytest.raises(BadRequest, match="nested too deeply"):
+            parse_list("[" + "-" * 1500 + "1]", "params")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_a_name_and_its_alias_together_are_a_400_not_one_dropped():
+    for args, parameter in ((("a", "b", "1", None), "param"), (("a", None, "1", "2"), "values")):
+        with pytest.raises(BadRequest, match="both given") as raised:
+            parse_filters(*args)
+        assert raised.value.parameter == parameter
+    assert [(f.name, f.value) for f in parse_filters(None, "a", None, "1")] == [("requestParameters_a", "1")]
 
 
 def test_record_matching_on_flattened_names():
