@@ -4,6 +4,8 @@ README, rewritten to the local URL, must answer."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -11,9 +13,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -43,12 +47,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def local_api(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("local-api")
+@contextlib.contextmanager
+def serving(tmp: Path, *options: str):
+    """``cloudtrail-tracker local`` over the samples, serving on a free port until the block ends."""
     port = _free_port()
     process = subprocess.Popen(
-        [*CLI, "local", "--port", str(port), "--log-file", str(tmp / "handlers.log")],
+        [*CLI, "local", "--port", str(port), "--log-file", str(tmp / "handlers.log"), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp,
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp)},
     )
@@ -72,6 +76,18 @@ def local_api(tmp_path_factory):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="module")
+def local_api(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("local-api")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def local_api_as_alice(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("local-api-alice"), "--as-user", "alice") as url:
+        yield url
 
 
 def curl(url: str, *headers: str) -> tuple[int, dict]:
@@ -126,3 +142,139 @@ def test_simulated_sign_in_scopes_the_answers(local_api):
     assert [row["name"] for row in body["items"]] == ["alice"]
     status, _ = curl(f"{local_api}/users/root@111122223333?from=2010-01-01&to=2030-12-31", "X-Tracker-As-User: alice")
     assert status == 403
+
+
+# ---- the server's own answers: JSON errors, never a dropped connection, API paths before static files
+
+def send(url: str, method: str, target: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One raw request (http.client sends the target exactly as given); a dropped connection raises."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request(method, target, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def json_error(headers: dict, body: bytes) -> dict:
+    assert headers["content-type"] == "application/json", body[:200]
+    error = json.loads(body)
+    assert error["error"] and error["hint"], error
+    return error
+
+
+@pytest.mark.parametrize("target", ["/%00", "/events/%00", "/users/a%00b", "/app.js%00.html", "/users/a%0Ab"])
+def test_control_bytes_in_the_path_are_a_json_400(local_api, target):
+    status, headers, body = send(local_api, "GET", target)
+    assert status == 400
+    json_error(headers, body)
+
+
+@pytest.mark.parametrize("target", ["/users/%zz", "/users/abc%", "/users/%C3%28", "/scan?from=%zz"])
+def test_bad_percent_encoding_is_a_json_400(local_api, target):
+    status, headers, body = send(local_api, "GET", target)
+    assert status == 400
+    json_error(headers, body)
+
+
+def test_raw_bytes_outside_ascii_are_a_json_400(local_api):
+    parts = urlsplit(local_api)
+    with socket.create_connection((parts.hostname, parts.port), timeout=60) as sock:
+        sock.sendall(b"GET /users/\xc3\xa9 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        assert response.status == 400
+        json_error({k.lower(): v for k, v in response.getheaders()}, response.read())
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "POST", "TRACE", "BREW"])
+def test_methods_the_api_does_not_have_are_a_json_405(local_api, method):
+    status, headers, body = send(local_api, method, "/users")
+    assert status == 405
+    assert headers["allow"] == "GET, HEAD, OPTIONS"
+    json_error(headers, body)
+
+
+def test_a_too_long_url_is_a_json_414(local_api):
+    status, headers, body = send(local_api, "GET", "/users/" + "a" * 70_000)
+    assert status == 414
+    json_error(headers, body)
+    # Megabytes the server does not read: closing on them at once would reset the connection, and
+    # the client often lose the answer.
+    for _ in range(10):
+        assert send(local_api, "GET", "/users/" + "a" * 3_000_000)[0] == 414
+    status, _, _ = send(local_api, "GET", "/users")  # and the server still answers
+    assert status == 200
+
+
+@pytest.mark.parametrize("target", ["/events/%2e%2e", "/events/..", "/events/%2E%2E/index.html",
+                                    "/users/..%2Fapp.js", "/services/%2e%2e/style.css"])
+def test_api_paths_are_answered_by_the_api_not_static_files(local_api, target):
+    status, headers, body = send(local_api, "GET", target)
+    assert headers["content-type"] == "application/json", (status, body[:100])
+    assert isinstance(json.loads(body), dict)
+
+
+@pytest.mark.parametrize("target", ["/no-such-file.js", "/vendor/nothing.js", "/%2e%2e/pyproject.toml", "/views/"])
+def test_no_such_static_file_is_a_json_404(local_api, target):
+    status, headers, body = send(local_api, "GET", target)
+    assert status == 404
+    json_error(headers, body)
+
+
+def test_the_dashboard_is_still_served(local_api):
+    status, headers, body = send(local_api, "GET", "/")
+    assert status == 200 and headers["content-type"] == "text/html" and b"<html" in body.lower()
+    status, headers, body = send(local_api, "GET", "/views/overview.js")
+    assert status == 200 and "javascript" in headers["content-type"] and body
+    status, headers, body = send(local_api, "HEAD", "/app.js")
+    assert status == 200 and int(headers["content-length"]) > 0 and body == b""
+
+
+# ---- the simulated sign-in: a header name in any case; --as-user cannot be changed by a header
+
+@pytest.mark.parametrize("name", ["x-tracker-as-user", "X-TRACKER-AS-USER", "X-Tracker-As-User"])
+def test_the_sign_in_header_is_matched_in_any_case(local_api, name):
+    status, _, body = send(local_api, "GET", "/whoami", {name: "alice"})
+    assert (status, json.loads(body)) == (200, {"actor": "alice", "admin": False, "auth": "cognito"})
+
+
+def test_an_empty_sign_in_header_is_refused_not_the_admin_view(local_api):
+    status, headers, body = send(local_api, "GET", "/users", {"X-Tracker-As-User": " "})
+    assert status == 400
+    json_error(headers, body)
+
+
+def test_as_user_serves_that_non_admin(local_api_as_alice):
+    status, _, body = send(local_api_as_alice, "GET", "/whoami")
+    assert (status, json.loads(body)["actor"]) == (200, "alice")
+    status, _, body = send(local_api_as_alice, "GET", "/whoami", {"x-tracker-as-user": "alice"})
+    assert (status, json.loads(body)["actor"]) == (200, "alice")
+
+
+@pytest.mark.parametrize("name", ["X-Tracker-As-User", "x-tracker-as-user"])
+def test_a_header_cannot_change_the_as_user_of_the_server(local_api_as_alice, name):
+    status, headers, body = send(local_api_as_alice, "GET", "/users", {name: "root@111122223333"})
+    assert status == 403
+    json_error(headers, body)
+
+
+# ---- concurrent requests (their concurrency is measured in test_local_api_concurrency.py)
+
+def test_concurrent_requests_each_get_their_own_answer(local_api):
+    """Eight requests at once, each signed in as someone else: instances never mix two requests."""
+    actors = [f"student{n}" for n in range(8)]
+    answers: dict[str, dict] = {}
+
+    def whoami(actor: str) -> None:
+        status, _, body = send(local_api, "GET", "/whoami", {"X-Tracker-As-User": actor})
+        answers[actor] = {"status": status, **json.loads(body)}
+
+    threads = [threading.Thread(target=whoami, args=(actor,)) for actor in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == {actor: {"status": 200, "actor": actor, "admin": False, "auth": "cognito"} for actor in actors}

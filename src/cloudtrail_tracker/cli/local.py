@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
+
+from ..local.api_server import DEFAULT_CONCURRENCY
 
 
 def register(commands) -> None:
@@ -24,13 +27,23 @@ def register(commands) -> None:
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--as-user", default=None, metavar="ACTOR",
                         help="serve the API as a signed-in non-admin who owns ACTOR (tries tenant scoping); "
-                        "default: no auth, everything visible")
+                        "an X-Tracker-As-User header can then not change it. Default: no auth, everything "
+                        "visible, and a request may sign in with the header X-Tracker-As-User: ACTOR")
+    parser.add_argument("--api-concurrency", type=_at_least_one, default=DEFAULT_CONCURRENCY, metavar="N",
+                        help="concurrent Lambda instances (worker processes) answering the API "
+                        f"(default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--backfill", action="store_true",
                         help="also load the sample history into the bucket and backfill it through the "
                         "Step Functions state machine")
     parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
                         help="where the handlers' JSON logs go (default build/local/handlers.log)")
     parser.set_defaults(run=run)
+
+
+def _at_least_one(value: str) -> int:
+    if not value.isdecimal() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
 
 
 def run(args) -> int:
