@@ -127,6 +127,7 @@ class EventBuilder:
     def __init__(self, settings: Settings):
         self._noise = NoiseFilter(settings)
         self._tracked = settings.tracked_attributes
+        self._trusted_roles = settings.trusted_session_roles
         self._latest = ""
         self._latest_until = 0.0
 
@@ -153,7 +154,7 @@ class EventBuilder:
             raise RecordRejected("bad-eventSource")
         if not _fits(error_code, MAX_ERROR_CODE_BYTES):
             raise RecordRejected("bad-errorCode")
-        actor = resolve_actor(record.get("userIdentity"))
+        actor = resolve_actor(record.get("userIdentity"), self._trusted_roles)
         account = (_place(record.get("recipientAccountId"), "recipientAccountId", normalised)
                    or _place(actor.account, "userIdentity.accountId", normalised) or default_account)
         return StoredEvent(

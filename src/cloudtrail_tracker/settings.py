@@ -36,6 +36,8 @@ class Settings:
     # 0 keeps events forever; otherwise DynamoDB TTL removes them this many days after eventTime.
     retention_days: int = 0
     tracked_attributes: tuple[str, ...] = field(default=DEFAULT_TRACKED_ATTRIBUTES)
+    # roles whose session names the role sets, not the caller (identity.py; AWSReservedSSO_* always are)
+    trusted_session_roles: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -47,4 +49,5 @@ class Settings:
             keep_failed_calls=_bool(env.get("KEEP_FAILED_CALLS"), True),
             retention_days=int(env.get("RETENTION_DAYS") or 0),
             tracked_attributes=_csv(env.get("TRACKED_ATTRIBUTES"), DEFAULT_TRACKED_ATTRIBUTES),
+            trusted_session_roles=_csv(env.get("TRUSTED_SESSION_ROLES"), ()),
         )

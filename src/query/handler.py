@@ -50,7 +50,8 @@ def _json(status: int, body: dict) -> Response:
 
 @app.exception_handler(ApiError)
 def _api_error(error: ApiError) -> Response:
-    logger.info("refused", extra={"status": error.status, "error": error.error, "path": app.current_event.path})
+    log = logger.error if error.status >= 500 else logger.info  # a misconfigured stack must show in the logs
+    log("refused", extra={"status": error.status, "error": error.error, "path": app.current_event.path})
     return _json(error.status, error.body())
 
 

@@ -101,7 +101,7 @@ def test_an_event_row_opens_its_full_record(dash, page, local_api, api, screensh
 
 
 def test_actor_view(dash, page, local_api, api, screenshot):
-    actor, window = "leroy.jenkins", ("2024-11-01T00:00:00Z", "2024-11-30T23:59:59Z")
+    actor, window = "SampleRole:leroy.jenkins@111122223333", ("2024-11-01T00:00:00Z", "2024-11-30T23:59:59Z")
     dash.open_view(page, local_api, f"actor?actor={quote(actor)}&{_range_query(*window)}")
     assert page.text_content("h3.actor-name") == actor
     assert dash.counters(page) == _expected_counters(api, *window, user=actor)
@@ -141,6 +141,6 @@ def test_phone_width(dash, phone_page, local_api, screenshot):
     assert phone_page.locator("#counters .counter").count() == 6
     screenshot(phone_page, "overview-phone")
     screenshot(phone_page, "overview-phone-events", "#events")
-    dash.open_view(phone_page, local_api, f"actor?actor=leroy.jenkins&{_range_query(*YEAR_2024)}")
+    dash.open_view(phone_page, local_api, f"actor?actor={quote('SampleRole:leroy.jenkins@111122223333')}&{_range_query(*YEAR_2024)}")
     assert phone_page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
     screenshot(phone_page, "actor-phone")

@@ -1,25 +1,62 @@
-"""Who is calling and what they may see.
+"""Who is calling and what they may see. A tenant comes from who the caller is, proven; never from
+a name the caller chose.
 
 - ``AUTH_MODE=none``: no authorizer; everyone is an admin, unless the request carries authorizer
   claims (only the local server can put them there, to simulate a signed-in user).
 - ``AUTH_MODE=cognito``: API Gateway's Cognito authorizer claims. Admin when ``cognito:groups``
-  holds ``ADMIN_GROUP`` (default ``admins``); otherwise the caller owns the actor named by the
-  claim ``ACTOR_CLAIM`` (default ``custom:actor``), falling back to ``email`` then
-  ``cognito:username``.
-- ``AUTH_MODE=iam``: the caller's ARN (``requestContext.identity.userArn``). Admin when it matches
-  one of ``ADMIN_PRINCIPALS`` (comma-separated, ``*`` wildcards); otherwise the caller owns the
-  actor the ingest would name it: an IAM user's name, an assumed role's session name.
+  holds ``ADMIN_GROUP`` (default ``admins``); otherwise the caller owns the actor in the claim
+  ``ACTOR_CLAIM`` (default ``custom:actor``, which admins set and users cannot write). No claim: 403.
+  An ``email`` actor claim counts only with ``email_verified``. Only ID tokens of the app client
+  ``COGNITO_CLIENT_ID`` count: another client of the same pool may let users write the claim.
+- ``AUTH_MODE=iam``: the caller's ARN (``requestContext.identity.userArn``). Admin when it, or for an
+  assumed-role session the role's ARN, matches one of ``ADMIN_PRINCIPALS`` (comma-separated, ``*``
+  wildcards, role paths ignored). The actor: ``PRINCIPAL_ACTORS`` (a JSON object from a user,
+  session or role ARN to an actor) first; else, for principals of ``STACK_ACCOUNT_ID``, the actor
+  ingest names them when their ARN proves it (an IAM user, root, a session of an ``AWSReservedSSO_*``
+  role or of a role in ``TRUSTED_SESSION_ROLES``). Anyone else: 403.
+- Any other ``AUTH_MODE``, or none at all: every request answers 500 (fail closed).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
-from .errors import Forbidden, Unauthorized
+from cloudtrail_tracker.identity import actor_of_caller_arn
 
-FALLBACK_CLAIMS = ("email", "cognito:username")
+from .errors import ApiError, Forbidden, Unauthorized
+
+MODES = ("none", "cognito", "iam")
+_ROLE_PATH = re.compile(r":role/(?:.*/)?")
+
+
+class Misconfigured(ApiError):
+    """The function's auth settings are wrong: it refuses to serve rather than guess."""
+
+    status = 500
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _without_role_path(arn: str) -> str:
+    """``arn:aws:iam::1:role/path/R`` -> ``arn:aws:iam::1:role/R``: a session's ARN carries no role path."""
+    return _ROLE_PATH.sub(":role/", arn, count=1)
+
+
+def _principal_actors(value: str | None) -> dict[str, str]:
+    try:
+        mapping = json.loads(value) if value and value.strip() else {}
+    except ValueError as error:
+        raise Misconfigured("PRINCIPAL_ACTORS is not JSON", f"an object from ARN to actor: {error}") from None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) and v for v in mapping.values()):
+        raise Misconfigured("PRINCIPAL_ACTORS must map ARNs to actor names",
+                            'e.g. {"arn:aws:iam::111122223333:role/TeacherRole": "teacher"}')
+    return {_without_role_path(arn.strip()): actor for arn, actor in mapping.items()}
 
 
 @dataclass(frozen=True)
@@ -28,16 +65,30 @@ class AuthConfig:
     admin_group: str = "admins"
     actor_claim: str = "custom:actor"
     admin_principals: tuple[str, ...] = ()
+    account_id: str = ""  # the stack's account: its principals are named by the ingest's rule
+    trusted_session_roles: tuple[str, ...] = ()
+    principal_actors: dict[str, str] = field(default_factory=dict)
+    cognito_client_id: str = ""  # the app client whose ID tokens count (empty: the local simulation)
 
     @classmethod
     def from_env(cls, env=None) -> "AuthConfig":
+        """The settings of the function; Misconfigured (500) when they would not say who may see what."""
         env = os.environ if env is None else env
-        mode = (env.get("AUTH_MODE") or "none").strip().lower()
-        principals = tuple(p.strip() for p in (env.get("ADMIN_PRINCIPALS") or "").split(",") if p.strip())
-        return cls(mode=mode if mode in {"none", "cognito", "iam"} else "none",
-                   admin_group=env.get("ADMIN_GROUP") or "admins",
+        mode = (env.get("AUTH_MODE") or "").strip().lower()
+        if mode not in MODES:
+            raise Misconfigured(f"AUTH_MODE {env.get('AUTH_MODE', '')!r} is not one of {', '.join(MODES)}",
+                                "the operator must fix the function's AUTH_MODE")
+        account_id = (env.get("STACK_ACCOUNT_ID") or "").strip()
+        if mode == "iam" and not account_id:
+            raise Misconfigured("AUTH_MODE iam needs STACK_ACCOUNT_ID", "the operator must set the stack's account id")
+        client_id = (env.get("COGNITO_CLIENT_ID") or "").strip()
+        if mode == "cognito" and not client_id:
+            raise Misconfigured("AUTH_MODE cognito needs COGNITO_CLIENT_ID", "the operator must set the app client's id")
+        return cls(mode=mode, admin_group=env.get("ADMIN_GROUP") or "admins",
                    actor_claim=env.get("ACTOR_CLAIM") or "custom:actor",
-                   admin_principals=principals)
+                   admin_principals=_csv(env.get("ADMIN_PRINCIPALS")), account_id=account_id,
+                   trusted_session_roles=_csv(env.get("TRUSTED_SESSION_ROLES")),
+                   principal_actors=_principal_actors(env.get("PRINCIPAL_ACTORS")), cognito_client_id=client_id)
 
 
 @dataclass(frozen=True)
@@ -72,29 +123,43 @@ def _groups(value) -> set[str]:
     return {part for part in value.strip("[]").replace(",", " ").split() if part}
 
 
-def _actor_of_arn(arn: str) -> str:
-    if ":assumed-role/" in arn:
-        parts = arn.split(":assumed-role/", 1)[1].split("/")
-        return parts[1] if len(parts) > 1 else parts[0]
-    if ":user/" in arn:
-        return arn.rsplit("/", 1)[-1]
-    if ":federated-user/" in arn:
-        return arn.rsplit("/", 1)[-1]
-    if arn.endswith(":root"):
-        return "root@" + arn.split(":")[4]
-    return arn.rsplit("/", 1)[-1]
-
-
 def from_claims(claims: dict, config: AuthConfig) -> Caller:
+    if config.cognito_client_id and claims.get("aud") != config.cognito_client_id:
+        raise Forbidden("your token is not from this API's app client", "sign in through the dashboard", None)
     admin = config.admin_group in _groups(claims.get("cognito:groups"))
-    actor = None
-    for claim in (config.actor_claim, *FALLBACK_CLAIMS):
-        if claims.get(claim):
-            actor = str(claims[claim])
-            break
+    actor = claims.get(config.actor_claim)
+    if config.actor_claim == "email" and str(claims.get("email_verified")).lower() != "true":
+        actor = None
+    actor = actor if isinstance(actor, str) and actor.strip() else None
     if not admin and not actor:
-        raise Forbidden("your sign-in names no actor", f"set the {config.actor_claim} attribute of your user", None)
+        raise Forbidden(f"no actor claim: your sign-in has no {config.actor_claim}",
+                        f"ask an admin to set the {config.actor_claim} attribute of your user", None)
     return Caller(actor=actor, admin=admin, auth="cognito")
+
+
+def _names_of_arn(arn: str) -> tuple[str, ...]:
+    """The caller's account, ARN and, for an assumed-role session, its role's ARN (the role vouches for it)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return "", arn
+    account, resource = parts[4], parts[5]
+    if resource.startswith("assumed-role/") and resource.count("/") == 2:
+        return account, arn, f"arn:{parts[1]}:iam::{account}:role/{resource.split('/')[1]}"
+    return account, arn
+
+
+def from_iam(user_arn: str, config: AuthConfig) -> Caller:
+    account, *names = _names_of_arn(user_arn)
+    admin = any(fnmatch.fnmatchcase(name, _without_role_path(pattern))
+                for name in names for pattern in config.admin_principals)
+    actor = next((config.principal_actors[name] for name in names if name in config.principal_actors), None)
+    if actor is None and account == config.account_id:
+        actor = actor_of_caller_arn(user_arn, config.trusted_session_roles)
+    if not admin and not actor:
+        raise Forbidden("your IAM identity does not prove which actor you are",
+                        "call as your IAM user or an IAM Identity Center session of this account, "
+                        "or ask an admin to map your principal in PrincipalActors", None)
+    return Caller(actor=actor, admin=admin, auth="iam")
 
 
 def resolve_caller(claims: dict | None, user_arn: str | None, config: AuthConfig) -> Caller:
@@ -106,8 +171,7 @@ def resolve_caller(claims: dict | None, user_arn: str | None, config: AuthConfig
     if config.mode == "iam":
         if not user_arn:
             raise Unauthorized("no IAM identity", "sign the request with SigV4")
-        admin = any(fnmatch.fnmatchcase(user_arn, pattern) for pattern in config.admin_principals)
-        return Caller(actor=_actor_of_arn(user_arn), admin=admin, auth="iam")
+        return from_iam(user_arn, config)
     if claims:  # local simulation of a signed-in user
         return from_claims(claims, config)
     return Caller(actor=None, admin=True, auth="none")

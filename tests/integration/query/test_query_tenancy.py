@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
+from urllib.parse import urlencode
 
 import pytest
+
+from cloudtrail_tracker.local.api_server import proxy_event
+from cloudtrail_tracker.local.driver import LocalContext
 
 ALL_TIME = {"from": "2010-01-01", "to": "2030-12-31"}
 
@@ -75,15 +81,74 @@ def test_an_admins_cursor_is_refused_to_a_tenant(api, tenant):
     assert status == 400 and body["parameter"] == "next"
 
 
-def test_cognito_admin_group_sees_everyone(api, stored_events, tenant):
-    import os
+def test_cognito_admin_group_sees_everyone(api, stored_events, tenant, auth_env):
+    claims = {"aud": "dashboard", "custom:actor": tenant, "cognito:groups": "admins"}
+    auth_env({"AUTH_MODE": "cognito", "COGNITO_CLIENT_ID": "dashboard"})
+    assert api.ok("/whoami", claims=claims) == {"actor": tenant, "admin": True, "auth": "cognito"}
+    assert api.ok("/users", claims=claims)["items"] and len(api.ok("/users", claims=claims)["items"]) > 1
+    status, _ = api.get("/scan", ALL_TIME)  # cognito mode without claims
+    assert status == 401
 
-    claims = {"custom:actor": tenant, "cognito:groups": "admins"}
-    os.environ["AUTH_MODE"] = "cognito"
-    try:
-        assert api.ok("/whoami", claims=claims) == {"actor": tenant, "admin": True, "auth": "cognito"}
-        assert api.ok("/users", claims=claims)["items"] and len(api.ok("/users", claims=claims)["items"]) > 1
-        status, _ = api.get("/scan", ALL_TIME)  # cognito mode without claims
-        assert status == 401
-    finally:
-        os.environ["AUTH_MODE"] = "none"
+
+@pytest.fixture
+def auth_env():
+    """Sets AUTH_MODE and friends for one test; the module's stack runs with AUTH_MODE=none."""
+    saved = dict(os.environ)
+    yield os.environ.update
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+# ---- who the caller is, proven (through the real handler, as API Gateway calls it)
+def _as_iam(user_arn: str, path: str, params: dict | None = None):
+    """The handler called as API Gateway does for a SigV4-signed request of ``user_arn``."""
+    from query.handler import lambda_handler  # after the stack fixture set the environment
+
+    event = proxy_event("GET", path + ("?" + urlencode(params) if params else ""), {"Host": "test"})
+    event["requestContext"]["identity"]["userArn"] = user_arn
+    response = lambda_handler(event, LocalContext(function_name="QueryFunction"))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def _iam_user_with_events(stored_events) -> tuple[str, str]:
+    """(name, account) of an IAM user with events, the victim of the forged sessions."""
+    counts = Counter((e["actor"], e["account"]) for e in stored_events if e.get("actorType") == "IAMUser" and e.get("account"))
+    return counts.most_common(1)[0][0]
+
+
+def test_iam_a_forged_session_or_federated_name_reads_nobody(api, stored_events, auth_env):
+    victim, account = _iam_user_with_events(stored_events)
+    auth_env({"AUTH_MODE": "iam", "STACK_ACCOUNT_ID": account})
+    for arn in (f"arn:aws:sts::{account}:assumed-role/LabRole/{victim}",
+                f"arn:aws:sts::{account}:federated-user/{victim}",
+                f"arn:aws:iam::444455556666:user/{victim}"):  # the same name in another account
+        for path in ("/whoami", "/scan", f"/users/{victim}", "/progress"):
+            status, body = _as_iam(arn, path, ALL_TIME if path == "/scan" else None)
+            assert status == 403 and body["error"], (arn, path, body)
+    status, body = _as_iam(f"arn:aws:iam::{account}:user/{victim}", "/whoami")  # the real one
+    assert (status, body) == (200, {"actor": victim, "admin": False, "auth": "iam"})
+
+
+def test_iam_admin_principals_match_an_assumed_role_session(api, stored_events, auth_env):
+    _, account = _iam_user_with_events(stored_events)
+    auth_env({"AUTH_MODE": "iam", "STACK_ACCOUNT_ID": account,
+              "ADMIN_PRINCIPALS": f"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*"})
+    status, body = _as_iam(f"arn:aws:sts::{account}:assumed-role/AWSReservedSSO_Admin_0a1b/ana@example.com", "/users")
+    assert status == 200 and len(body["items"]) > 1
+
+
+def test_cognito_an_unverified_or_self_written_email_is_no_actor(api, stored_events, auth_env):
+    victim = Counter(e["actor"] for e in stored_events).most_common(1)[0][0]
+    auth_env({"AUTH_MODE": "cognito", "COGNITO_CLIENT_ID": "dashboard"})
+    for claims in ({"aud": "dashboard", "email": victim, "email_verified": "false", "cognito:username": "x"},
+                   {"aud": "dashboard", "email": victim, "email_verified": "true", "cognito:username": victim}):
+        status, body = api.get("/scan", ALL_TIME, claims=claims)
+        assert status == 403 and "no actor claim" in body["error"], body
+
+
+@pytest.mark.parametrize("mode", ["cognto", "open", ""])
+def test_an_unknown_auth_mode_never_serves(api, auth_env, mode):
+    auth_env({"AUTH_MODE": mode})
+    for path in ("/whoami", "/users", "/scan"):
+        status, body = api.get(path)
+        assert status == 500 and "AUTH_MODE" in body["error"], (path, body)
