@@ -6,6 +6,9 @@ to their daily counters. A redelivered file, a retried Lambda or a second file w
 same eventID makes the condition fail for those events: they are taken out and the rest
 written again, so every event is stored and counted once. About 10 requests per 1,000
 events, against 2,000-3,000 for the original's put-and-read-modify-write.
+
+Only cancelled transactions are retried here (conflicts, throttled items); throttling, 500s
+and timeouts of a request are retried by botocore, as the client's retry config says.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from .transact import TransactionSender
 
 MAX_ACTIONS = 100  # TransactWriteItems limit
 MAX_TRANSACTION_BYTES = 3_500_000  # limit is 4 MB
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 8  # of a cancelled transaction; botocore retries every other error itself
+# Cancellation reasons worth another try (ConditionalCheckFailed means "already stored").
 _RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 
 
@@ -91,6 +95,7 @@ class EventStore:
         pending = self._pending
         self._pending, self._pending_ids, self._counter_keys = [], set(), set()
         self._pending_actions = self._pending_bytes = 0
+        reasons: list[str] = []
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 return
@@ -99,10 +104,10 @@ class EventStore:
             try:
                 self._sender.send(actions)
             except ClientError as error:
+                # Throttling, 500s and timeouts were retried by botocore already (the client's retry
+                # config); retrying them here too would multiply the attempts and the backoff past
+                # the Lambda's timeout. The message fails and SQS tries it again later.
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    if error.response["Error"]["Code"] in {"ThrottlingException", "ProvisionedThroughputExceededException"}:
-                        _backoff(attempt)
-                        continue
                     raise
                 reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
                 already_stored = {owners[i] for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
@@ -111,6 +116,9 @@ class EventStore:
                     raise TransactionFailed(f"DynamoDB refused the transaction: {sorted(unexpected)} {reasons}") from error
                 if already_stored:
                     self.result.duplicates += len(already_stored)
+                    # Stored by an earlier try whose response or Lambda was lost before lastSeen was set.
+                    for index in sorted(already_stored):
+                        self.result.requests += self._registry.note(pending[index][0])
                     pending = [entry for index, entry in enumerate(pending) if index not in already_stored]
                 else:
                     _backoff(attempt)
@@ -122,7 +130,8 @@ class EventStore:
                 if self._on_stored:
                     self._on_stored(event)
             return
-        raise TransactionFailed(f"transaction still conflicting after {MAX_ATTEMPTS} attempts")
+        raise TransactionFailed(f"a transaction of {len(pending)} events was cancelled {MAX_ATTEMPTS} times in a row "
+                                f"(last reasons: {sorted(set(reasons) - {'None'})})")
 
     def _actions(self, pending: list[tuple[StoredEvent, dict]]) -> tuple[list[dict], list[int]]:
         actions: list[dict] = []
@@ -232,7 +241,6 @@ class ActorRegistry:
     def _upsert(self, kind: str, name: str, day: str, fields: dict[str, str]) -> int:
         if self._seen.get((kind, name), "") >= day:
             return 0
-        self._seen[(kind, name)] = day
         try:
             self._client.update_item(
                 TableName=self._table, **_registry_update(kind, name, fields, "lastSeen", day),
@@ -241,6 +249,7 @@ class ActorRegistry:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+        self._seen[(kind, name)] = day  # only once written: a failed write is tried again next time
         return 1
 
 
