@@ -30,7 +30,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 from benchmarks.generate_logs import generate
-from cloudtrail_tracker.dal.items import event_item
+event_item = None  # v2 tmp
 from cloudtrail_tracker.events import EventBuilder, RecordRejected
 from cloudtrail_tracker.ingest_service import FileIngester
 from cloudtrail_tracker.logfile import iter_records

@@ -1,83 +1,118 @@
-"""The single-table key design. Every key string the project uses is built here.
+"""The single-table key design (storage model v2). Every key string the project uses is built here.
 
-| item | pk | sk | index keys |
+Events are not stored one item each. A log file is cut into parts of at most PART_EVENTS events;
+each part writes, once:
+
+| item | pk | sk | holds |
 |---|---|---|---|
-| event | ``E#<eventID>`` | ``EVENT`` | ByActor ``U#<actor>``, ByService ``S#<service>``, ByDay ``D#<day>``, ByEventName ``N#<eventName>``, ByError ``X#<errorCode>`` (failed calls only), ByAccount ``A#<account>``; all sorted by ``ts`` = ``<eventTime>#<eventID>`` |
-| resource link | ``R#<ARN>`` | ``<eventTime>#<eventID>`` | |
-| actor-day counter | ``C#<YYYY-MM>`` | ``<day>#<actor>`` | ByActor ``U#<actor>``, ts ``C#<day>`` |
-| day totals | ``T#<YYYY-MM>`` | ``<day>#<account>#<region>`` | |
-| actor registry | ``ACTOR`` | ``<actor>`` | |
-| service registry | ``SERVICE`` | ``<service>`` | |
+| page | ``D#<day>`` (every event), ``U#<actor>`` (one actor's), ``X#<day>`` (failed calls) | ``<newest eventTime>#<part tag>#<n>`` | the compressed summaries of up to PAGE_ROWS events spanning at most PAGE_SPAN, the file's bucket and key |
+| counts | ``C#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | the part's counters of that day per actor (``n``, ``e:``, ``s:``, ``x:``, ``a:``) |
+| locator | ``E#<eventID>`` | ``E`` | where the record is in the trail bucket (``/events/{id}``) |
+| claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``<eventID>`` -> the part that owns it (exactly once) |
+| registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
+| backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
 
-Counter and totals items hold ``n`` (events) and one number per ``e:<eventName>``,
-``s:<service>``, ``x:<errorCode>`` and ``a:<eventName>:<attribute>=<value>``.
+No secondary index: each would cost a write unit per entry.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from .. import counting
 
 PK = "pk"
 SK = "sk"
-TS = "ts"  # sort key of every index
-EVENT_SK = "EVENT"
 
-# index name -> (partition attribute, key prefix)
-INDEXES: dict[str, tuple[str, str]] = {
-    "ByActor": ("byActor", "U#"),
-    "ByService": ("byService", "S#"),
-    "ByDay": ("byDay", "D#"),
-    "ByEventName": ("byEventName", "N#"),
-    "ByError": ("byError", "X#"),
-    "ByAccount": ("byAccount", "A#"),
-}
-# The summary fields every index projects, so list endpoints never read the full records.
-SUMMARY_FIELDS = (
-    "eventID", "eventName", "eventSource", "eventTime", "actor", "actorType", "role",
-    "account", "region", "sourceIP", "errorCode", "readOnly", "resources",
-)
+# DynamoDB's key limits, in UTF-8 bytes.
+MAX_PK_BYTES = 2048
+MAX_SK_BYTES = 1024
+# What a value may take of the keys it feeds (the longest prefix and suffix around it below).
+MAX_EVENT_ID_BYTES = 512  # locator pk, claim attribute name
+MAX_NAME_BYTES = 900  # an actor (page pk), service / error code / actor (registry sk)
+MAX_PLACE_BYTES = 256  # account and region in the claim pk
 
-COUNTER_PREFIXES = counting.PREFIXES
-ACTOR_REGISTRY = "ACTOR"
-MONTH_REGISTRY = "MONTH"  # sk YYYY-MM: the months that have events
-ERROR_REGISTRY = "ERROR"  # sk <errorCode>: every error code seen
-SERVICE_REGISTRY = "SERVICE"
+# ---- parts, pages and claims
+PART_EVENTS = 1000  # events of one part (a log file has one or more): bounds every item a part writes
+PAGE_ROWS = 500  # summaries per page
+PAGE_BYTES = 200_000  # uncompressed summaries per page: far under the 400 KB item limit
+PAGE_SPAN_S = 600  # the newest and oldest event of a page are at most 10 minutes apart
+CLAIM_SLOT_MINUTES = 5
+CLAIM_CAP = 400  # claims tried on one claim item before it is full (then its children take over)
+CLAIM_LEVELS = 24  # depth of the claim tree: 2**24 x CLAIM_CAP events per slot
+
+VIEW_ALL, VIEW_ACTOR, VIEW_ERRORS = "D#", "U#", "X#"
+LOCATOR_SK = "E"
 
 
-def event_pk(event_id: str) -> str:
-    return f"E#{event_id}"
+def bounded(value: str, max_bytes: int) -> str:
+    """``value`` when it fits ``max_bytes`` in UTF-8, else a prefix and a hash of the whole: the same
+    value always gives the same key, and two long values that share a prefix stay apart."""
+    if len(value) * 4 <= max_bytes:  # no character takes more than 4 bytes
+        return value
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= max_bytes:
+        return value
+    digest = hashlib.blake2b(encoded, digest_size=8).hexdigest()
+    return encoded[: max_bytes - 18].decode("utf-8", "ignore") + "~" + digest
 
 
-def time_sort(event_time: str, event_id: str) -> str:
-    return f"{event_time}#{event_id}"
+def part_tag(bucket: str, key: str, part: int) -> str:
+    """A short, stable name of one part of one log file."""
+    digest = hashlib.blake2b(f"{bucket}/{key}".encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return f"{digest}.{part}"
 
 
-def index_pk(index: str, value: str) -> str:
-    return INDEXES[index][1] + value
+def page_pk(view: str, value: str) -> str:
+    return view + (bounded(value, MAX_NAME_BYTES) if view == VIEW_ACTOR else value)
 
 
-def resource_pk(arn: str) -> str:
-    return f"R#{arn}"
+def page_sk(newest_time: str, tag: str, number: int) -> str:
+    return f"{newest_time}#{tag}#{number}"
 
 
-def counter_pk(day: str) -> str:
+def counts_pk(day: str) -> str:
     return f"C#{day[:7]}"
 
 
-def counter_sk(day: str, actor: str) -> str:
-    return f"{day}#{actor}"
+def counts_sk(day: str, tag: str, number: int) -> str:
+    return f"{day}#{tag}#{number}"
 
 
-def counter_ts(day: str) -> str:
-    return f"C#{day}"
+def locator_key(event_id: str) -> dict:
+    return {PK: {"S": f"E#{bounded(event_id, MAX_EVENT_ID_BYTES)}"}, SK: {"S": LOCATOR_SK}}
 
 
-def totals_pk(day: str) -> str:
-    return f"T#{day[:7]}"
+def claim_pk(account: str, region: str, event_time: str) -> str:
+    minute = int(event_time[14:16]) // CLAIM_SLOT_MINUTES * CLAIM_SLOT_MINUTES
+    return (f"K#{bounded(account, MAX_PLACE_BYTES)}#{bounded(region, MAX_PLACE_BYTES)}"
+            f"#{event_time[:14]}{minute:02d}")
 
 
-def totals_sk(day: str, account: str, region: str) -> str:
-    return f"{day}#{account}#{region}"
+def claim_sk(event_id: str, level: int) -> str:
+    """The claim item of ``event_id`` at ``level`` of its slot's tree: the root holds the first
+    CLAIM_CAP claims; once full, each level splits the ids by ``level`` more bits of their hash."""
+    if level == 0:
+        return "0"
+    bits = int.from_bytes(hashlib.blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=4).digest(), "big")
+    return f"{level}.{bits >> (32 - level)}"
+
+
+def claim_attribute(event_id: str) -> str:
+    """The attribute of a claim item naming ``event_id`` (``~`` keeps it apart from ``pk``, ``sk``, ``n``)."""
+    return "~" + bounded(event_id, MAX_EVENT_ID_BYTES)
+
+
+# ---- registries
+ACTOR_REGISTRY = "ACTOR"
+SERVICE_REGISTRY = "SERVICE"
+MONTH_REGISTRY = "MONTH"  # sk YYYY-MM: the months that have events
+DAY_REGISTRY = "DAY"  # sk YYYY-MM-DD: the days that have events
+ERROR_REGISTRY = "ERROR"  # sk <errorCode>: every error code seen
+
+
+def registry_key(kind: str, name: str) -> dict:
+    return {PK: {"S": kind}, SK: {"S": bounded(name, MAX_NAME_BYTES)}}
 
 
 def months_between(first_day: str, last_day: str) -> list[str]:
@@ -91,41 +126,26 @@ def months_between(first_day: str, last_day: str) -> list[str]:
     return months
 
 
-# ---- read side (query API): ranges and keys the reader queries by
-
-HIGH = "\uffff"  # sorts after every character an eventID, actor or region can hold
-
-
-def index_attribute(index: str) -> str:
-    """The attribute holding ``index``'s partition key."""
-    return INDEXES[index][0]
+# ---- read side
+HIGH = "\uffff"  # sorts after every character a time, tag or name can hold
 
 
-def time_range(first_time: str, last_time: str) -> tuple[str, str]:
-    """Inclusive ``ts``/resource-link ``sk`` bounds of events from ``first_time`` to ``last_time``."""
+def page_range(first_time: str, last_time: str) -> tuple[str, str]:
+    """Inclusive ``sk`` bounds of the pages that can hold events from ``first_time`` to ``last_time``
+    (``last_time`` already widened by PAGE_SPAN_S by the caller)."""
     return first_time, f"{last_time}#{HIGH}"
 
 
 def day_range(first_day: str, last_day: str) -> tuple[str, str]:
-    """Inclusive ``sk`` bounds of counter and totals items from ``first_day`` to ``last_day``."""
+    """Inclusive ``sk`` bounds of counts items from ``first_day`` to ``last_day``."""
     return f"{first_day}#", f"{last_day}#{HIGH}"
 
 
-def event_key(event_id: str) -> dict:
-    return {PK: {"S": event_pk(event_id)}, SK: {"S": EVENT_SK}}
-
-
-def counter_key(day: str, actor: str) -> dict:
-    return {PK: {"S": counter_pk(day)}, SK: {"S": counter_sk(day, actor)}}
-
-
 def day_of_sort(sort_key: str) -> str:
-    """``YYYY-MM-DD`` of a counter/totals ``sk`` (``<day>#...``)."""
     return sort_key[:10]
 
 
 # ---- backfill progress: one partition per execution, read by the CLI's progress bar
-# | backfill progress | ``B#<execution name>`` | ``PROGRESS`` (live counters) / ``P#<day prefix>`` (a child's result) |
 BACKFILL_PROGRESS_SK = "PROGRESS"
 BACKFILL_PREFIX_SK = "P#"
 
@@ -138,12 +158,13 @@ def backfill_prefix_sk(prefix: str) -> str:
     return f"{BACKFILL_PREFIX_SK}{prefix}"
 
 
-# ---- counter names (the ``e:``/``s:``/``x:``/``a:`` attributes of counter and totals items)
+# ---- counter names (``n``, ``e:<eventName>``, ``s:<service>``, ``x:<errorCode>``, ``a:<eventName>:<attr>=<value>``)
+COUNTER_PREFIXES = counting.PREFIXES
 COUNTER_TOTAL = counting.TOTAL
 
 
 def is_counter(name: str) -> bool:
-    """Whether attribute ``name`` of a counter or totals item is a count (``n`` or a prefixed counter)."""
+    """Whether ``name`` of a counter row is a count (``n`` or a prefixed counter)."""
     return name == COUNTER_TOTAL or any(name.startswith(prefix) for prefix in COUNTER_PREFIXES.values())
 
 

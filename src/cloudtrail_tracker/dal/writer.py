@@ -1,273 +1,206 @@
-"""Writing events and their counters: exactly once, in few requests.
+"""Writing events: exactly once, in a few items sized by their bytes.
 
-Events are written in ``TransactWriteItems`` calls of up to 100 actions: each event put
-is conditional on the event not being there yet, and the same transaction adds the events
-to their daily counters. A redelivered file, a retried Lambda or a second file with the
-same eventID makes the condition fail for those events: they are taken out and the rest
-written again, so every event is stored and counted once. About 10 requests per 1,000
-events, against 2,000-3,000 for the original's put-and-read-modify-write.
+The log files of one invocation (an SQS batch, a backfill prefix) are written together. Each file
+is cut into parts of PART_EVENTS records (by the records' place in the file, so a retried file is
+cut the same way). When the files are read (or when BUFFER_EVENTS events wait), :meth:`EventWriter.flush`:
 
-Only cancelled transactions are retried here (conflicts, throttled items); throttling, 500s
-and timeouts of a request are retried by botocore, as the client's retry config says.
+1. claims every eventID for its part (claims.py): ids another part owns are duplicates (an
+   organization trail's copy of an account trail's event, CloudTrail's own repeats), ids the same
+   part claimed on an earlier attempt are its own again;
+2. lists new actors, services, days, months and error codes (registries.py);
+3. puts, in BatchWriteItem calls: per part and day, the counts per actor and the file's name; per
+   event, a locator (``/events/{id}``: where its record is); per view partition (every event of a
+   day, each actor's, the failed calls of a day), pages of summaries of all the files' events.
+
+Counts and locators are pure functions of a part's owned events, so a retry after a crash
+anywhere writes the same items again: nothing is counted twice, nothing lost. Pages are shared by
+the files of a flush; a retried file can put its summaries in a second page, and the reader drops
+a summary it meets twice (pages.py). No transactions (they bill double and conflict on shared
+items); no item but claims and registry entries is written twice.
 """
 
 from __future__ import annotations
 
-import random
+import calendar
+import os
 import time
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
-from botocore.exceptions import ClientError
+import orjson
 
-from ..counting import DayCounts, count_events
-from ..models import Actor, StoredEvent
-from . import keys
-from .items import event_item, resource_link_item
-from .transact import TransactionSender
+from ..counting import counter_names
+from ..models import FileReport, StoredEvent
+from . import keys, pages
+from .batch import BatchWriter
+from .claims import claim
+from .registries import Registries
 
-MAX_ACTIONS = 100  # TransactWriteItems limit
-MAX_TRANSACTION_BYTES = 3_500_000  # limit is 4 MB
-MAX_ATTEMPTS = 8  # of a cancelled transaction; botocore retries every other error itself
-# Cancellation reasons worth another try (ConditionalCheckFailed means "already stored").
-_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+BUFFER_EVENTS = 5000  # events held before a flush: bounds memory whatever the files' sizes
+COUNTS_BYTES = 250_000  # JSON of one counts item, before compression
 
 
 @dataclass
-class WriteResult:
-    stored: int = 0
-    duplicates: int = 0
-    requests: int = 0
+class _Part:
+    bucket: str
+    key: str
+    number: int
+    report: FileReport  # its file's: ``stored``, ``duplicates``, ``write_requests`` and ``note_stored`` are kept here
+    events: dict[str, StoredEvent] = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        return keys.part_tag(self.bucket, self.key, self.number)
 
 
-class TransactionFailed(RuntimeError):
-    pass
+class EventWriter:
+    """Stores the events of many files: :meth:`file` gives a sink per file; :meth:`flush` writes."""
 
-
-class EventStore:
-    """Stores events of one or more files; call :meth:`add` per event, then :meth:`flush`."""
-
-    def __init__(self, client, table_name: str, retention_days: int = 0, on_stored=None, registry=None):
+    def __init__(self, client, table_name: str, retention_days: int = 0, registries: Registries | None = None):
         self._client = client
-        self._on_stored = on_stored  # called with each newly stored event
         self._table = table_name
         self._retention_days = retention_days
-        self._pending: list[tuple[StoredEvent, dict]] = []
-        self._pending_ids: set[str] = set()
-        self._pending_actions = 0
-        self._pending_bytes = 0
-        self._counter_keys: set = set()
-        self.result = WriteResult()
-        # Shared across the files of one process, so each actor and service is written once a day.
-        self._registry = registry or ActorRegistry(client, table_name)
-        self._sender = TransactionSender(client, table_name)
+        self._registries = registries or Registries(client, table_name)
+        self._batch = BatchWriter(client, table_name)
+        self._ready: list[_Part] = []
+        self._buffered = 0
+        self.requests = 0
 
-    def add(self, event: StoredEvent) -> None:
-        if event.event_id in self._pending_ids:  # the same eventID twice in one file
-            self.result.duplicates += 1
+    def file(self, bucket: str, key: str, report: FileReport) -> "FileSink":
+        return FileSink(self, bucket, key, report)
+
+    def _take(self, part: _Part) -> None:
+        """A complete part of a file: written with the next flush (now, if enough are waiting)."""
+        self._ready.append(part)
+        self._buffered += len(part.events)
+        if self._buffered >= BUFFER_EVENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        parts, self._ready, self._buffered = self._ready, [], 0
+        if not parts:
             return
-        item = event_item(event, self._retention_days)
-        size = len(item["raw"]["B"]) + 1000  # the summary attributes and keys are well under 1 KB
-        new_keys = self._item_keys_of(event) - self._counter_keys
-        actions = 1 + len(event.resources) + len(new_keys)
-        if self._pending and (
-            self._pending_actions + actions > MAX_ACTIONS or self._pending_bytes + size * (1 + len(event.resources)) > MAX_TRANSACTION_BYTES
-        ):
-            self._write_pending()
-            new_keys = self._item_keys_of(event)
-            actions = 1 + len(event.resources) + len(new_keys)
-        self._pending.append((event, item))
-        self._pending_ids.add(event.event_id)
-        self._pending_actions += actions
-        self._pending_bytes += size * (1 + len(event.resources))
-        self._counter_keys |= new_keys
-
-    def _item_keys_of(self, event: StoredEvent) -> set:
-        """The shared items (counters, first registrations) an event's transaction updates."""
-        return {(event.day, event.actor.name), (event.day, event.account, event.region),
-                *self._registry.unregistered(event)}
-
-    def flush(self) -> WriteResult:
-        if self._pending:
-            self._write_pending()
-        return self.result
-
-    def _write_pending(self) -> None:
-        pending = self._pending
-        self._pending, self._pending_ids, self._counter_keys = [], set(), set()
-        self._pending_actions = self._pending_bytes = 0
-        reasons: list[str] = []
-        for attempt in range(MAX_ATTEMPTS):
-            if not pending:
-                return
-            actions, owners = self._actions(pending)
-            self.result.requests += 1
-            try:
-                self._sender.send(actions)
-            except ClientError as error:
-                # Throttling, 500s and timeouts were retried by botocore already (the client's retry
-                # config); retrying them here too would multiply the attempts and the backoff past
-                # the Lambda's timeout. The message fails and SQS tries it again later.
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
-                already_stored = {owners[i] for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"}
-                unexpected = {code for code in reasons if code not in _RETRYABLE | {"None", "ConditionalCheckFailed"}}
-                if unexpected:
-                    raise TransactionFailed(f"DynamoDB refused the transaction: {sorted(unexpected)} {reasons}") from error
-                if already_stored:
-                    self.result.duplicates += len(already_stored)
-                    # Stored by an earlier try whose response or Lambda was lost before lastSeen was set.
-                    for index in sorted(already_stored):
-                        self.result.requests += self._registry.note(pending[index][0])
-                    pending = [entry for index, entry in enumerate(pending) if index not in already_stored]
+        before = self._requests_so_far()
+        owner: dict[str, _Part] = {}  # one claimant per id in a flush (the same event in two files)
+        for part in parts:
+            for event_id in list(part.events):
+                if event_id in owner:
+                    del part.events[event_id]
+                    part.report.duplicates += 1
                 else:
-                    _backoff(attempt)
-                continue
-            self.result.stored += len(pending)
-            self._registry.mark_registered(event for event, _ in pending)
-            for event, _ in pending:
-                self.result.requests += self._registry.note(event)
-                if self._on_stored:
-                    self._on_stored(event)
+                    owner[event_id] = part
+        owned, fresh = claim(self._client, self._table, [
+            (e.event_id, e.account, e.region, e.event_time, part.tag) for part in parts for e in part.events.values()
+        ], self)
+        stored = [(part, [e for e in part.events.values() if e.event_id in owned]) for part in parts]
+        self._registries.record([event for _, events in stored for event in events])
+        self._batch.put(self._items(stored))
+        for part, events in stored:
+            new = [event for event in events if event.event_id in fresh]
+            part.report.stored += len(new)
+            part.report.duplicates += len(part.events) - len(new)
+            for event in new:
+                part.report.note_stored(event)
+        parts[0].report.write_requests += self._requests_so_far() - before
+
+    def _requests_so_far(self) -> int:
+        return self.requests + self._registries.requests + self._batch.requests
+
+    # ---- items
+    def _items(self, stored: list[tuple[_Part, list[StoredEvent]]]) -> list[dict]:
+        views: dict[str, list[tuple[list, int]]] = defaultdict(list)
+        items = []
+        for part, events in stored:
+            counts: dict[str, dict[tuple[str, str], Counter]] = defaultdict(lambda: defaultdict(Counter))
+            for event in events:
+                counts[event.day][(event.actor.name, event.actor.type)].update(counter_names(event))
+            count_keys = {}
+            for day, per_actor in counts.items():
+                day_items = self._counts(part, day, per_actor)
+                count_keys[day] = day_items[0][keys.SK]["S"]
+                items.extend(day_items)
+            for event in events:
+                items.append(self._locator(event, count_keys[event.day]))
+                summary = pages.summary_of(event)
+                entry = (summary, len(orjson.dumps(summary)))
+                views[keys.page_pk(keys.VIEW_ALL, event.day)].append(entry)
+                views[keys.page_pk(keys.VIEW_ACTOR, event.actor.name)].append(entry)
+                if event.error_code:
+                    views[keys.page_pk(keys.VIEW_ERRORS, event.day)].append(entry)
+        flush_tag = os.urandom(6).hex()  # pages of a retried flush never replace the first one's
+        for pk, entries in views.items():
+            entries.sort(key=lambda entry: pages.position_of(entry[0]), reverse=True)
+            for number, page in enumerate(pages.split(entries)):
+                items.append(self._page(pk, page, flush_tag, number))
+        return items
+
+    def _expiry(self, item: dict, event_time: str) -> dict:
+        if self._retention_days:
+            expires = calendar.timegm(time.strptime(event_time, "%Y-%m-%dT%H:%M:%SZ")) + self._retention_days * 86400
+            item["expiresAt"] = {"N": str(expires)}
+        return item
+
+    def _locator(self, event: StoredEvent, counts_sk: str) -> dict:
+        """Where the event's record is: its counts item names the file (``c``: that item's sk)."""
+        return self._expiry({**keys.locator_key(event.event_id), "c": {"S": counts_sk}}, event.event_time)
+
+    def _page(self, pk: str, page: list[list], tag: str, number: int) -> dict:
+        newest = page[0][0]
+        item = {keys.PK: {"S": pk}, keys.SK: {"S": keys.page_sk(newest, tag, number)}, "s": {"B": pages.encode(page)}}
+        return self._expiry(item, newest)
+
+    def _counts(self, part: _Part, day: str, per_actor: dict[tuple[str, str], Counter]) -> list[dict]:
+        """The part's counts of ``day``: ``[[actor, actorType, {counter: n}], ...]``, cut into items
+        of at most COUNTS_BYTES of JSON (so no name a caller sends can overflow an item). The first
+        item also names the part's log file, for the locators."""
+        chunks: list[list] = [[]]
+        size = 0
+        for (actor, actor_type), counter in sorted(per_actor.items()):
+            row_counts: dict[str, int] = {}
+            for name, number in counter.items():
+                length = len(name) + 12
+                if size + length > COUNTS_BYTES and (row_counts or chunks[-1]):
+                    if row_counts:
+                        chunks[-1].append([actor, actor_type, row_counts])
+                    chunks.append([])
+                    row_counts, size = {}, 0
+                row_counts[name] = number
+                size += length
+            chunks[-1].append([actor, actor_type, row_counts])
+            size += len(actor) + len(actor_type) + 8
+        items = []
+        for number, chunk in enumerate(chunks):
+            item = {keys.PK: {"S": keys.counts_pk(day)}, keys.SK: {"S": keys.counts_sk(day, part.tag, number)},
+                    "day": {"S": day}, "c": {"B": pages.encode(chunk)}}
+            if number == 0:
+                item["fb"], item["fk"] = {"S": part.bucket}, {"S": part.key}
+            items.append(self._expiry(item, f"{day}T23:59:59Z"))
+        return items
+
+
+class FileSink:
+    """The events of one file, handed to the writer part by part as the file is read. A file that
+    fails while being read is dropped with its unfinished part (finished parts stay: they are
+    exact on their own, and written again when the file is retried)."""
+
+    def __init__(self, writer: EventWriter, bucket: str, key: str, report: FileReport):
+        self._writer = writer
+        self._bucket, self._key = bucket, key
+        self._report = report
+        self._part = _Part(bucket, key, 0, report)
+
+    def add(self, event: StoredEvent, ordinal: int) -> None:
+        """``ordinal``: the record's place in the file (parts are cut by it)."""
+        number = ordinal // keys.PART_EVENTS
+        if number != self._part.number:
+            self._writer._take(self._part)
+            self._part = _Part(self._bucket, self._key, number, self._report)
+        if event.event_id in self._part.events:  # the same eventID twice in one part
+            self._report.duplicates += 1
             return
-        raise TransactionFailed(f"a transaction of {len(pending)} events was cancelled {MAX_ATTEMPTS} times in a row "
-                                f"(last reasons: {sorted(set(reasons) - {'None'})})")
+        self._part.events[event.event_id] = event
 
-    def _actions(self, pending: list[tuple[StoredEvent, dict]]) -> tuple[list[dict], list[int]]:
-        actions: list[dict] = []
-        owners: list[int] = []  # actions[i] belongs to pending[owners[i]]; -1 for counters
-        for index, (event, item) in enumerate(pending):
-            actions.append({"Put": {
-                "TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)",
-            }})
-            owners.append(index)
-            for arn in event.resources:
-                actions.append({"Put": {"TableName": self._table, "Item": resource_link_item(event, arn, item)}})
-                owners.append(-1)
-        per_actor, per_day = count_events([event for event, _ in pending])
-        for (day, actor_name), counts in per_actor.items():
-            actions.append(self._counter_update(day, counts, actor=counts.actor))
-            owners.append(-1)
-        for (day, account, region), counts in per_day.items():
-            actions.append(self._counter_update(day, counts, account=account, region=region))
-            owners.append(-1)
-        # An actor or service is listed in the same transaction as its first events (in this
-        # process), so a crash between the two can never leave stored events of an unlisted actor.
-        for action in self._registry.registrations([event for event, _ in pending], self._table):
-            actions.append(action)
-            owners.append(-1)
-        return actions, owners
-
-    def _counter_update(self, day: str, counts: DayCounts, actor: Actor | None = None, account: str = "", region: str = "") -> dict:
-        names: dict[str, str] = {}
-        values: dict[str, dict] = {":day": {"S": day}}
-        adds = []
-        for index, (name, number) in enumerate(sorted(counts.counts.items())):
-            names[f"#c{index}"] = name
-            values[f":c{index}"] = {"N": str(number)}
-            adds.append(f"#c{index} :c{index}")
-        sets = ["#day = :day"]
-        names["#day"] = "day"
-        if actor is not None:
-            key = {keys.PK: {"S": keys.counter_pk(day)}, keys.SK: {"S": keys.counter_sk(day, actor.name)}}
-            values.update({
-                ":actor": {"S": actor.name}, ":type": {"S": actor.type},
-                ":byActor": {"S": keys.index_pk("ByActor", actor.name)}, ":ts": {"S": keys.counter_ts(day)},
-            })
-            names.update({"#actor": "actor", "#type": "actorType", "#byActor": "byActor", "#ts": keys.TS})
-            sets += ["#actor = :actor", "#type = :type", "#byActor = :byActor", "#ts = :ts"]
-        else:
-            key = {keys.PK: {"S": keys.totals_pk(day)}, keys.SK: {"S": keys.totals_sk(day, account, region)}}
-            values.update({":account": {"S": account}, ":region": {"S": region}})
-            names.update({"#account": "account", "#region": "region"})
-            sets += ["#account = :account", "#region = :region"]
-        return {"Update": {
-            "TableName": self._table, "Key": key,
-            "UpdateExpression": f"SET {', '.join(sets)} ADD {', '.join(adds)}",
-            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
-        }}
-
-
-class ActorRegistry:
-    """The lists of actors and services (``/users``, ``/services``).
-
-    An entry is created inside the transaction of its first events in this process
-    (:meth:`registrations`); ``lastSeen`` is then moved forward once per name and day by
-    :meth:`note`, which returns the write requests it spent."""
-
-    def __init__(self, client, table_name: str):
-        self._client = client
-        self._table = table_name
-        self._seen: dict[tuple[str, str], str] = {}
-        self._registered: set[tuple[str, str]] = set()
-
-    @staticmethod
-    def _entries(event: StoredEvent) -> list[tuple[str, str, dict[str, str]]]:
-        actor = event.actor
-        entries = [
-            (keys.ACTOR_REGISTRY, actor.name, {"actorType": actor.type, "role": actor.role, "account": event.account}),
-            (keys.SERVICE_REGISTRY, event.service, {"eventSource": event.event_source}),
-            (keys.MONTH_REGISTRY, event.day[:7], {}),
-        ]
-        if event.error_code:
-            entries.append((keys.ERROR_REGISTRY, event.error_code, {}))
-        return entries
-
-    def unregistered(self, event: StoredEvent) -> set[tuple[str, str]]:
-        return {(kind, name) for kind, name, _ in self._entries(event) if (kind, name) not in self._registered}
-
-    def registrations(self, events: list[StoredEvent], table: str) -> list[dict]:
-        """Update actions creating the entries of ``events`` not yet registered by this process."""
-        actions, done = [], set()
-        for event in events:
-            for kind, name, fields in self._entries(event):
-                if (kind, name) in self._registered or (kind, name) in done:
-                    continue
-                done.add((kind, name))
-                update = _registry_update(kind, name, fields, "firstSeen", event.day, only_if_absent=True)
-                actions.append({"Update": {"TableName": table, **update}})
-        return actions
-
-    def mark_registered(self, events) -> None:
-        for event in events:
-            self._registered.update((kind, name) for kind, name, _ in self._entries(event))
-
-    def note(self, event: StoredEvent) -> int:
-        actor = event.actor
-        return self._upsert(keys.ACTOR_REGISTRY, actor.name, event.day,
-                            {"actorType": actor.type, "role": actor.role, "account": event.account}) + \
-            self._upsert(keys.SERVICE_REGISTRY, event.service, event.day, {"eventSource": event.event_source})
-
-    def _upsert(self, kind: str, name: str, day: str, fields: dict[str, str]) -> int:
-        if self._seen.get((kind, name), "") >= day:
-            return 0
-        try:
-            self._client.update_item(
-                TableName=self._table, **_registry_update(kind, name, fields, "lastSeen", day),
-                ConditionExpression="attribute_not_exists(#day) OR #day < :day",
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-        self._seen[(kind, name)] = day  # only once written: a failed write is tried again next time
-        return 1
-
-
-def _registry_update(kind: str, name: str, fields: dict[str, str], day_attribute: str, day: str,
-                     only_if_absent: bool = False) -> dict:
-    """Key and SET expression of a registry entry: its name, ``fields`` and ``day_attribute`` (as ``#day``)."""
-    names = {"#name": "name", "#day": day_attribute}
-    values = {":name": {"S": name}, ":day": {"S": day}}
-    sets = ["#name = :name", "#day = if_not_exists(#day, :day)" if only_if_absent else "#day = :day"]
-    for index, (field, value) in enumerate(fields.items()):
-        if value:
-            names[f"#f{index}"] = field
-            values[f":f{index}"] = {"S": value}
-            sets.append(f"#f{index} = :f{index}")
-    return {"Key": {keys.PK: {"S": kind}, keys.SK: {"S": name}}, "UpdateExpression": "SET " + ", ".join(sets),
-            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(min(2.0, 0.05 * 2**attempt) * random.random())
-
+    def close(self) -> None:
+        """The file is read: its last part goes to the writer."""
+        if self._part.events:
+            self._writer._take(self._part)

@@ -1,12 +1,11 @@
-"""Which partitions answer an event list, and which filters apply: a :class:`Plan`.
+"""Which view partitions answer an event list, and which filters apply: a :class:`Plan`.
 
-The path picks the partition (``/users/alice`` -> ByActor ``U#alice``); ``/scan`` uses the most
-selective of errorCode (ByError), eventName (ByEventName), else the ByDay partitions of the days
-that have events: the months with events come from the MONTH registry (one Query however long
-the window), and a month's days from its day totals, read only when the walk reaches that month
-(so empty months and days cost nothing). ``/errors`` without errorCode walks ByError code by
-code, the codes from the ERROR registry (one Query). A non-admin always walks their own ByActor
-partition (or a resource's links) with the rest as filters.
+Three views are stored (dal/keys.py): every event of a day, each actor's events, and the failed
+calls of a day. ``/users/alice`` walks ``U#alice``; ``/errors`` the failed calls of each day with
+events; everything else (``/scan``, ``/services/s3``, ``/accounts/...``, ``/resources``) the days with
+events, with the rest as filters on the summaries. The days come from the MONTH and DAY registries
+(one Query for the months of the window, and one per month the walk reaches), so empty months
+and days cost nothing. A non-admin always walks their own actor partition, with the rest as filters.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from .filters import AttributeFilter
 from .tenancy import Caller
 from .window import Window, searched_days
 
+
 @dataclass(frozen=True)
 class ListRequest:
     scope: str
@@ -34,33 +34,27 @@ class ListRequest:
 
 @dataclass(frozen=True)
 class Plan:
-    partitions: tuple[Partition, ...]  # in walk order
+    partitions: tuple[Partition, ...]  # in walk order (an actor's partition)
     descending_values: bool = False  # partitions sorted by value, largest first
     conditions: tuple[Condition, ...] = ()
     record_filters: tuple[AttributeFilter, ...] = ()
-    # ByDay walks: the window's months that have events (MONTH registry), newest first, turned into
-    # day partitions only when the walk reaches them (one read of the month's day totals), so a
-    # long window costs per page one registry Query plus the months that page touches.
+    # Day walks: the window's months that have events, newest first, turned into day partitions
+    # only when the walk reaches them (one read of the month's days in the DAY registry).
     months: tuple[str, ...] = ()
     expand_month: Callable[[str], list[Partition]] | None = None
 
 
-def _index(index: str, value: str, window: Window) -> Partition:
-    low, high = keys.time_range(window.start, window.end)
-    return Partition(index, keys.index_pk(index, value), low, high)
+def _partition(view: str, value: str, window: Window) -> Partition:
+    return Partition(keys.page_pk(view, value), window.start, window.end)
 
 
 def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[str, str], list[str]],
-              error_codes: Callable[[], list[str]], months_with_events: Callable[[str, str], list[str]]) -> Plan:
-    """``months_with_events(first_day, last_day)`` (``YYYY-MM``, any order) and ``error_codes()`` read
-    the MONTH and ERROR registries, ``days_with_events(first_day, last_day)`` one month's day totals;
-    each is called only by the plans that need it (the days lazily, by the walk)."""
+              months_with_events: Callable[[str, str], list[str]]) -> Plan:
+    """``months_with_events(first_day, last_day)`` (``YYYY-MM``) and ``days_with_events(first_day,
+    last_day)`` read the MONTH and DAY registries; the days lazily, by the walk."""
     window = request.window
     conditions: list[Condition] = []
     event_name, error_code = request.event_name, request.error_code
-    descending = False
-    months: tuple[str, ...] = ()
-    expand_month = None
     scope, subject = request.scope, request.subject
 
     if scope == "user":
@@ -69,48 +63,14 @@ def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[
         caller.require_actor(request.user, "user")
     own = None if caller.admin else caller.actor
 
-    if scope == "resource":
-        low, high = keys.time_range(window.start, window.end)
-        partitions = [Partition(None, keys.resource_pk(subject), low, high)]
-        if own:
-            conditions.append(Condition("actor", "eq", own))
-    elif own or scope == "user" or (scope == "errors" and request.user):
-        actor = own or (subject if scope == "user" else request.user)
-        partitions = [_index("ByActor", actor, window)]
-        if scope == "service":
-            conditions.append(Condition("eventSource", "begins_with", f"{subject}."))
-        elif scope == "account":
-            conditions.append(Condition("account", "eq", subject))
-        elif scope == "errors":
-            conditions.append(Condition("errorCode", "eq", subject) if subject else Condition("errorCode", "exists"))
-    elif scope == "service":
-        partitions = [_index("ByService", subject, window)]
+    if scope == "service":
+        conditions.append(Condition("eventSource", "begins_with", f"{subject}."))
     elif scope == "account":
-        partitions = [_index("ByAccount", subject, window)]
+        conditions.append(Condition("account", "eq", subject))
+    elif scope == "resource":
+        conditions.append(Condition("resources", "contains", subject))
     elif scope == "errors":
-        codes = [subject] if subject else error_codes()
-        partitions = [_index("ByError", code, window) for code in sorted(codes)]
-        if subject:
-            error_code = None  # answered by the partition
-    elif error_code:
-        partitions = [_index("ByError", error_code, window)]
-        error_code = None
-    elif event_name:
-        partitions = [_index("ByEventName", event_name, window)]
-        event_name = None
-    else:
-        partitions = []
-        descending = True
-        searched = searched_days(window.first_day, window.last_day)
-        spanned = keys.months_between(*searched) if searched else []
-        # one month: its day totals tell as much as the registry would, for the same one request
-        listed = spanned if len(spanned) <= 1 else months_with_events(*searched)
-        months = tuple(sorted(set(listed), reverse=True))
-
-        def expand_month(month: str) -> list[Partition]:
-            first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")
-            return [_index("ByDay", day, window) for day in sorted(days_with_events(first, last), reverse=True)]
-
+        conditions.append(Condition("errorCode", "eq", subject) if subject else Condition("errorCode", "exists"))
     if event_name:
         conditions.append(Condition("eventName", "eq", event_name))
     if error_code and not (scope == "errors" and subject):
@@ -124,4 +84,20 @@ def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[
             conditions.append(Condition(attribute, "eq", attribute_filter.value))
         else:
             record_filters.append(attribute_filter)
-    return Plan(tuple(partitions), descending, tuple(conditions), tuple(record_filters), months, expand_month)
+
+    actor = own or (subject if scope == "user" else request.user if scope == "errors" else None)
+    if actor:
+        return Plan((_partition(keys.VIEW_ACTOR, actor, window),), False, tuple(conditions), tuple(record_filters))
+
+    view = keys.VIEW_ERRORS if scope == "errors" or error_code else keys.VIEW_ALL
+    searched = searched_days(window.first_day, window.last_day)
+    spanned = keys.months_between(*searched) if searched else []
+    # one month: its days tell as much as the month registry would, for the same one request
+    listed = spanned if len(spanned) <= 1 else months_with_events(*searched)
+    months = tuple(sorted(set(listed), reverse=True))
+
+    def expand_month(month: str) -> list[Partition]:
+        first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")
+        return [_partition(view, day, window) for day in sorted(days_with_events(first, last), reverse=True)]
+
+    return Plan((), True, tuple(conditions), tuple(record_filters), months, expand_month)
