@@ -80,3 +80,7 @@ class FileIngester:
     def flush(self) -> None:
         """Write what the staged files hold (see dal/writer.py)."""
         self._writer.flush()
+
+    def discard(self) -> None:
+        """Forget what is staged and not yet written."""
+        self._writer.discard()

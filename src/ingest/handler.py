@@ -73,28 +73,32 @@ def objects_in(message_body: str) -> list[tuple[str, str]]:
     return [(record.s3.bucket.name, unquote_plus(record.s3.get_object.key)) for record in notification.records]
 
 
+_staged: list[list[FileReport]] = []  # this invocation's messages: their files' reports
+
+
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> dict:
-    report = FileReport()
+def record_handler(record: SQSRecord) -> None:
+    """Read the files of one message for the batch's write (in :func:`lambda_handler`)."""
+    reports: list[FileReport] = []
     try:
         objects = objects_in(record.body)
     except (ValueError, KeyError, TypeError) as error:
         _dead_letter(record, f"not an S3 notification: {error}")
-        return report.as_dict()
+        return
     corrupt = []
     for bucket, key in objects:
         try:
-            report.add(ingester().ingest(bucket, key))
+            reports.append(ingester().stage(bucket, key))
         except LogFileError as error:
             logger.error("corrupt log file", extra={"bucket": bucket, "key": key, "error": str(error)})
             metrics.add_metric(name="CorruptFiles", unit=MetricUnit.Count, value=1)
-            report.failed_files.append(key)
+            failed = FileReport()
+            failed.failed_files.append(key)
+            reports.append(failed)
             corrupt.append(f"{key}: {error}")
     if corrupt:
         _dead_letter(record, "; ".join(corrupt))
-    _publish(report)
-    logger.info("ingested", extra=report.as_dict())
-    return report.as_dict()
+    _staged.append(reports)
 
 
 def _dead_letter(record: SQSRecord, reason: str) -> None:
@@ -121,4 +125,20 @@ def _publish(report: FileReport) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    """Read every message's files, then write them together: if that write fails, every message
+    of the batch is retried (writes are idempotent, see dal/writer.py)."""
+    _staged.clear()
+    ingester().discard()  # parts of files a failed invocation read: their messages come back
+    response = process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        ingester().flush()
+    except Exception:
+        logger.exception("writing the batch failed: every message is retried")
+        return {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in event["Records"]]}
+    for reports in _staged:
+        report = FileReport()
+        for file_report in reports:
+            report.add(file_report)
+        _publish(report)
+        logger.info("ingested", extra=report.as_dict())
+    return response

@@ -76,6 +76,9 @@ class EventWriter:
         if self._buffered >= BUFFER_EVENTS:
             self.flush()
 
+    def discard(self) -> None:
+        self._ready, self._buffered = [], 0
+
     def flush(self) -> None:
         parts, self._ready, self._buffered = self._ready, [], 0
         if not parts:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..bucket_notification import connect
-from . import moto_patches
 from . import template as tpl
 
 NOTIFICATION_ID = "cloudtrail-tracker-local"
@@ -26,7 +25,6 @@ class StackResources:
 
 def create_stack_resources(session, template: dict, prefix: str = "cloudtrail-tracker") -> StackResources:
     """Table, dead-letter queue, ingest queue (with its redrive), trail bucket and its notification."""
-    moto_patches.apply()  # the stack's resources live on moto: without it every write copies the table
     region = session.region_name
     dynamodb, sqs, s3 = session.client("dynamodb"), session.client("sqs"), session.client("s3")
     table = f"{prefix}-events"
