@@ -6,7 +6,7 @@ what can be mended is normalised and counted, by one rule:
 - The fields that say what happened, when and how it ended -- eventID, eventTime, eventName,
   eventSource, errorCode -- reject the record (``bad-<field>``) when they are empty, not a
   string, not a real time, or longer than the DynamoDB key they feed (partition keys 2,048
-  bytes, sort keys 1,024, in UTF-8; the budgets below are computed from dal/keys.py). An
+  bytes, sort keys 1,024, in UTF-8; the budgets below come from dal/keys.py). An
   altered one would file the event under a name or time it does not have. eventTime must
   also lie between 2005 and a day from now: a far-future time would pin the ``lastSeen`` of
   actors and services and the month list for ever.
@@ -45,16 +45,15 @@ EARLIEST_TIME = "2005-01-01T00:00:00Z"  # CloudTrail started in 2013; earlier is
 CLOCK_SKEW_S = 86_400  # events up to a day ahead are kept
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-# DynamoDB key limits (UTF-8 bytes), and what each field may take of the keys it feeds.
-_PK_BYTES, _SK_BYTES = 2048, 1024
-_A_TIME, _A_DAY = "2000-01-01T00:00:00Z", "2000-01-01"
-MAX_EVENT_ID_BYTES = min(_PK_BYTES - len(keys.event_pk("")), _SK_BYTES - len(keys.time_sort(_A_TIME, "")))
-MAX_EVENT_NAME_BYTES = _PK_BYTES - len(keys.index_pk("ByEventName", ""))
-MAX_SOURCE_BYTES = _SK_BYTES  # the service is the sort key of its registry entry
-MAX_ERROR_CODE_BYTES = _SK_BYTES  # so is an error code
-MAX_ARN_BYTES = _PK_BYTES - len(keys.resource_pk(""))
-MAX_PLACE_BYTES = (_SK_BYTES - len(keys.totals_sk(_A_DAY, "", ""))) // 2  # account and region share a sort key
-MAX_TRACKED_VALUE_CHARS = 256  # it names a counter attribute; real instance types and engines are short
+# What each field may take of the keys it feeds (UTF-8 bytes; dal/keys.py keeps every key within
+# DynamoDB's limits): an eventID names its locator and claim, a service or error code its registry entry.
+MAX_EVENT_ID_BYTES = keys.MAX_EVENT_ID_BYTES
+MAX_EVENT_NAME_BYTES = keys.MAX_NAME_BYTES  # it names counters, which live in one item with the others
+MAX_SOURCE_BYTES = keys.MAX_NAME_BYTES
+MAX_ERROR_CODE_BYTES = keys.MAX_NAME_BYTES
+MAX_ARN_BYTES = 2048  # an ARN is at most 2,048 characters
+MAX_PLACE_BYTES = keys.MAX_PLACE_BYTES  # account and region name claim items
+MAX_TRACKED_VALUE_CHARS = 256  # it names a counter; real instance types and engines are short
 
 MAX_DEPTH = 200  # orjson writes at most 254 levels
 _INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes
