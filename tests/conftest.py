@@ -73,19 +73,23 @@ class AwsStack:
         r = self.resources
         return drain_queue(self.sqs, r.queue_url, r.queue_arn, r.region, lambda_handler)
 
-    def items(self, prefix: str) -> list[dict]:
+    def items(self, prefix: str = "") -> list[dict]:
         """Every item whose pk starts with ``prefix`` (a Scan: fine in a test, never in the product)."""
-        from boto3.dynamodb.types import TypeDeserializer
+        from tests.stored import scan
 
-        deserialize = TypeDeserializer().deserialize
-        items, kwargs = [], {}
-        while True:
-            page = self.dynamodb.scan(TableName=self.resources.table, **kwargs)
-            items += [{k: deserialize(v) for k, v in item.items()} for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return [item for item in items if item["pk"].startswith(prefix)]
+        return [item for item in scan(self.dynamodb, self.resources.table) if item["pk"].startswith(prefix)]
+
+    def events(self) -> list[dict]:
+        """Every stored event's summary, once (see tests/stored.py)."""
+        from tests.stored import events
+
+        return events(self.items())
+
+    def counts(self):
+        """(actor, day) -> counters, added up over the parts that wrote them."""
+        from tests.stored import counts
+
+        return counts(self.items())
 
     def dead_letters(self) -> list[dict]:
         messages = self.sqs.receive_message(QueueUrl=self.resources.dead_letter_url, MaxNumberOfMessages=10)

@@ -213,9 +213,15 @@ class EventReader:
         return Page(items=found, item_keys=found_keys, count=matched,
                     last_key={"t": last[0], "i": last[1]} if last else None)
 
-    def record(self, event_id: str) -> dict | None:
-        """The full sanitised record of ``event_id``, or None (no such event, or its log file is gone)."""
-        return self.records([event_id]).get(event_id)
+    def event_record(self, event_id: str) -> tuple[dict, str] | None:
+        """(the full sanitised record, its log file's key) of ``event_id``, or None (no such event,
+        or its log file is gone)."""
+        files = self.files_of([event_id])
+        if event_id not in files:
+            return None
+        bucket, key = files[event_id]
+        record = self._records.records([(bucket, key, event_id)]).get(event_id)
+        return (record, key) if record is not None else None
 
     def latest_events(self, limit: int, actor: str | None = None) -> list[dict]:
         """Up to ``limit`` of the newest summaries: ``actor``'s, else those of the last day with events."""

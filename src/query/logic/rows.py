@@ -1,10 +1,18 @@
-"""Items -> the JSON rows the API returns."""
+"""Summaries and records -> the JSON rows the API returns."""
 
 from __future__ import annotations
 
+import orjson
+
+from cloudtrail_tracker.dal.pages import row_of, summary_of
+from cloudtrail_tracker.events import EventBuilder, RecordRejected
+from cloudtrail_tracker.logfile import parse_log_key
+from cloudtrail_tracker.sanitize import SHORTENABLE, shorten
+from cloudtrail_tracker.settings import Settings
+
 
 def event_row(item: dict) -> dict:
-    """An event (index projection or resource link) as the original's row plus who/where."""
+    """An event summary as the original's row plus who/where."""
     actor = item.get("actor", "")
     return {
         "eventID": item.get("eventID", ""),
@@ -33,3 +41,32 @@ def service_row(item: dict) -> dict:
     name = item.get("name") or item.get("sk", "")
     return {"name": name, "eventSource": item.get("eventSource") or f"{name}.amazonaws.com",
             "lastSeen": item.get("lastSeen", "")}
+
+
+_SUMMARISER = EventBuilder(Settings(drop_event_prefixes=(), drop_event_sources=(), tracked_attributes=()))
+MAX_RECORD_BYTES = 5_000_000  # a Lambda answer is at most 6 MB
+
+
+def summary_row(record: dict, log_key: str) -> dict | None:
+    """An event's list row rebuilt from its record (the rule ingest applied: same actor, same fields);
+    None when the record is not an event."""
+    parsed = parse_log_key(log_key)
+    try:
+        event = _SUMMARISER.build(record, parsed.account if parsed else "")
+    except RecordRejected:
+        return None
+    return row_of(summary_of(event))
+
+
+def fit_for_response(record: dict) -> tuple[dict, list[str]]:
+    """``record``, its largest free-form parts replaced by a marker until it fits an answer, and
+    which parts were replaced."""
+    shortened: list[str] = []
+    for field in SHORTENABLE:
+        size = len(orjson.dumps(record))
+        if size <= MAX_RECORD_BYTES:
+            break
+        if record.get(field) is not None:
+            record = shorten(record, field, len(orjson.dumps(record[field])))
+            shortened.append(field)
+    return record, shortened

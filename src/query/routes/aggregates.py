@@ -36,11 +36,9 @@ def aggregates(by: Annotated[Literal["user", "service", "eventName", "day", "err
     days = window.days()
     store = reader()
     if user:
-        items = store.actor_counters(user, store.actor_active_days(user, window.first_day, window.last_day))
-    elif by == "user":
-        items = store.all_actor_counters(window.first_day, window.last_day)
+        counts = store.actor_day_rows_of(user, window.first_day, window.last_day)
     else:
-        items = store.day_totals(window.first_day, window.last_day)
-    total, rows = aggregate(by, items, days)
+        counts = store.actor_day_rows(window.first_day, window.last_day)
+    total, rows = aggregate(by, counts, days)
     return Aggregates.model_validate({"by": by, "from": window.first_day, "to": window.last_day, "granularity": "day",
                                       "user": user, "total": total, "items": rows})

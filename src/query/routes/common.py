@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from botocore.config import Config
 
 from cloudtrail_tracker.dal.reader import EventReader
+from cloudtrail_tracker.dal.records import RecordStore
 from cloudtrail_tracker.settings import Settings
 
 from ..logic import walk as walking
@@ -23,7 +24,7 @@ from ..logic.window import parse_window
 from ..models import ErrorBody, EventCount, EventList
 
 _CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
-_client = None
+_clients: tuple | None = None  # (DynamoDB, S3)
 
 # ---- parameters shared by the event lists (declared once: validation and the OpenAPI come from here)
 From = Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z|+HH:MM], UTC when no offset; default 6 days before to")]
@@ -63,16 +64,18 @@ LIST_PARAMS = frozenset({"from", "to", "limit", "next", "eventName", "errorCode"
 
 
 def reader() -> EventReader:
-    """A reader on a client made on first use (so tests and the local stack configure boto3 first)."""
-    global _client
-    if _client is None:
-        _client = boto3.client("dynamodb", config=_CLIENT_CONFIG)
-    return EventReader(_client, Settings.from_env().table_name)
+    """A reader on clients made on first use (so tests and the local stack configure boto3 first);
+    full records come from the trail bucket."""
+    global _clients
+    if _clients is None:
+        _clients = (boto3.client("dynamodb", config=_CLIENT_CONFIG), boto3.client("s3", config=_CLIENT_CONFIG))
+    dynamodb, s3 = _clients
+    return EventReader(dynamodb, Settings.from_env().table_name, RecordStore(s3))
 
 
 def reset() -> None:
     global _client
-    _client = None
+    _clients: tuple | None = None  # (DynamoDB, S3)
 
 
 def caller_of(event: APIGatewayProxyEvent) -> Caller:
@@ -139,8 +142,7 @@ def list_events(event: APIGatewayProxyEvent, scope: str, subject: str | None, al
     identity = query_identity(f"{event.path}|{scope}|{subject}", params, caller.scope_key)
     position = list_position(params["next"], identity) if params.get("next") else None
     store = reader()
-    plan = plan_list(request, caller, days_with_events=store.days_with_events, error_codes=store.error_codes,
-                     months_with_events=store.months_with_events)
+    plan = plan_list(request, caller, days_with_events=store.days_with_events, months_with_events=store.months_with_events)
     if counting:
         number, position = walking.count(store, plan, position)
         return EventCount(count=number, next=_next(identity, position))

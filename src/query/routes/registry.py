@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from cloudtrail_tracker.dal import keys
@@ -18,7 +20,7 @@ from .common import Limit, Next, answers, caller_of, query_params, reader
 router = Router()
 _PAGE_PARAMS = frozenset({"limit", "next"})
 RECENT_RECORDS = 50  # records /parameters looks into
-ACTIVE_DAYS = 366  # days of a non-admin's counters /services looks into
+ACTIVE_DAYS = 366  # days of a non-admin's events /services looks into
 
 
 def _registry_page(kind: str, limit: int, row):
@@ -65,8 +67,9 @@ def services(limit: Limit = 1000, next: Next = None) -> ServiceList:
         return ServiceList(items=items, next=cursor)
     _no_next_for_one_page(query_params(event, _PAGE_PARAMS))
     store = reader()
-    days = store.actor_counter_days(caller.actor, ACTIVE_DAYS)
-    seen = services_seen(store.actor_counters(caller.actor, days))
+    today = date.today()
+    seen = services_seen(store.actor_day_rows_of(caller.actor, (today - timedelta(days=ACTIVE_DAYS)).isoformat(),
+                                                 today.isoformat()))
     registered = {item[keys.SK]: item for item in store.registry(
         keys.SERVICE_REGISTRY, limit=len(seen), names=tuple(s["name"] for s in seen)).items} if seen else {}
     for row in seen:
