@@ -123,7 +123,7 @@ def test_storage_adds_100_bytes_per_item_and_per_index_entry():
 
 
 def test_schema_comes_from_the_table_definition():
-    definition = tpl.table_definition(tpl.load_template(), "EventsTable", "t")
+    definition = tpl.table_definition(tpl.load_template(), "EventsTableV2", "t")
     schema = TableSchema.from_description(definition)
     assert schema.keys == KEYS
     by_actor = schema.index("ByActor")

@@ -28,8 +28,8 @@ def create_stack_resources(session, template: dict, prefix: str = "cloudtrail-tr
     region = session.region_name
     dynamodb, sqs, s3 = session.client("dynamodb"), session.client("sqs"), session.client("s3")
     table = f"{prefix}-events"
-    dynamodb.create_table(**tpl.table_definition(template, "EventsTable", table))
-    ttl = tpl.ttl_attribute(template, "EventsTable")
+    dynamodb.create_table(**tpl.table_definition(template, "EventsTableV2", table))
+    ttl = tpl.ttl_attribute(template, "EventsTableV2")
     if ttl:
         dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
 

@@ -9,8 +9,13 @@ def test_query_function_reads_the_table_without_scan():
     policies = resource(load_template(), "QueryFunction")["Policies"]
     assert all(set(policy) == {"Statement"} for policy in policies), policies  # no SAM policy template (they grant Scan)
     grants = [statement for policy in policies for statement in policy["Statement"]]
-    assert grants == [{"Effect": "Allow", "Action": ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
-                       "Resource": [{"Fn::GetAtt": ["EventsTable", "Arn"]}, {"Fn::Sub": "${EventsTable.Arn}/index/*"}]}]
+    assert grants == [
+        {"Effect": "Allow", "Action": ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
+         "Resource": {"Fn::GetAtt": ["EventsTableV2", "Arn"]}},
+        {"Effect": "Allow", "Action": ["s3:GetObject"],  # the full records, from the trail bucket
+         "Resource": {"Fn::If": ["CreateTrailBucket", {"Fn::Sub": "${TrailBucket.Arn}/*"},
+                                 {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TrailBucketName}/*"}]}},
+    ]
 
 
 def test_api_gateway_may_invoke_only_the_stage_and_methods_of_the_api():
