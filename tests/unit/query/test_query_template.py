@@ -12,9 +12,10 @@ def test_query_function_reads_the_table_without_scan():
     assert grants == [
         {"Effect": "Allow", "Action": ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
          "Resource": {"Fn::GetAtt": ["EventsTableV2", "Arn"]}},
-        {"Effect": "Allow", "Action": ["s3:GetObject"],  # the full records, from the trail bucket
-         "Resource": {"Fn::If": ["CreateTrailBucket", {"Fn::Sub": "${TrailBucket.Arn}/*"},
-                                 {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TrailBucketName}/*"}]}},
+        {"Effect": "Allow", "Action": ["s3:GetObject"],  # the full records, from the log files
+         "Resource": [{"Fn::If": ["CreateTrailBucket", {"Fn::Sub": "${TrailBucket.Arn}/*"},
+                                  {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TrailBucketName}/*"}]},
+                      {"Fn::Sub": "${BackfillWorkBucket.Arn}/*"}]},
     ]
 
 
