@@ -2,17 +2,20 @@
 
 moto's queries are linear scans, so its latency says nothing about DynamoDB's; what does carry over
 is how many requests a call makes and how many items DynamoDB reads for them (``ScannedCount``,
-items of GetItem/BatchGetItem). Both are counted with botocore hooks on the client the real query
-handler uses, for each endpoint, at each table size. Synthetic events are built as StoredEvent
-objects and written with dal.writer.EventStore (events, resource links, daily counters, registries:
-the same items the ingest writes).
+items of GetItem/BatchGetItem; an item of a list is a page of up to 500 summaries). Both are counted
+with botocore hooks on the clients the real query handler uses, for each endpoint, at each table
+size, with the trail bucket's GetObject calls (``/events/{id}`` and ``params=requestParameters_...``
+read the log files: the table keeps no records).
+
+Synthetic CloudTrail records are written as log files (one per account and FILE_MINUTES, in time
+order) to moto's trail bucket and ingested the handler's way: FileIngester.stage_stream for BATCH
+files, then flush (claims, pages, counts, locators, registries: the items the ingest writes).
 
     python -m benchmarks.query_requests [--sizes 1000,10000,100000]
 
 The original answered /scan with 1 + (number of users) queries, reading every event of the window.
-The "since 2013" rows are long windows (~150 months): the months with events and the error codes
-come from the MONTH and ERROR registries (one Query each), so they cost what the data costs, not
-one day-totals read per month (before the registries: 19-25 and 158 requests).
+The "since 2013" rows are long windows (~150 months): the months with events come from the MONTH
+registry and the days from the DAY registry, so they cost what the data costs, not the months.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 DAYS = 60  # the events are spread over these days, ending on END_DAY
 END_DAY = datetime(2025, 6, 30, tzinfo=timezone.utc)
 LIMIT = 100
+REGION = "eu-west-1"
+FILE_MINUTES = 60  # one log file per account and hour (CloudTrail writes one every ~5 minutes: fewer, larger files here)
+BATCH = 100  # files staged per flush (template.yaml: the SQS BatchSize)
 
 
 @dataclass
@@ -73,28 +79,51 @@ class Measure:
         return self.items_read / max(self.returned, 1)
 
 
-def synthetic_events(count: int, seed: int = 7):
-    from cloudtrail_tracker.models import Actor, StoredEvent
-
+def synthetic_records(count: int, seed: int = 7):
+    """``count`` CloudTrail records (a few busy actors, a long tail), in no particular order."""
     rng = random.Random(seed)
     start = END_DAY - timedelta(days=DAYS - 1)
     for number in range(count):
         when = start + timedelta(seconds=rng.randrange(DAYS * 86400))
         name = rng.choice(NAMES)
         service = SERVICES[NAMES.index(name) % len(SERVICES)]
-        actor_number = min(int(rng.paretovariate(1.2)), ACTORS) - 1  # a few busy actors, a long tail
-        actor = Actor(name=f"student{actor_number:03d}", type="IAMUser", account=ACCOUNTS[actor_number % 3])
+        actor_number = min(int(rng.paretovariate(1.2)), ACTORS) - 1
+        account = ACCOUNTS[actor_number % 3]
+        user = f"student{actor_number:03d}"
         failed = rng.random() < 0.05
         request = {"instanceType": rng.choice(("t3.micro", "t3.small", "m5.large"))} if name == "RunInstances" else {"n": number}
-        resources = (f"arn:aws:s3:::bucket-{actor_number % 20}",) if service == "s3" else ()
-        yield StoredEvent(
-            event_id=f"{number:08d}-synthetic", event_time=when.strftime("%Y-%m-%dT%H:%M:%SZ"), event_name=name,
-            event_source=f"{service}.amazonaws.com", service=service, actor=actor, account=actor.account,
-            region="eu-west-1", source_ip="10.0.0.1", error_code="AccessDenied" if failed else "",
-            read_only=False, resources=resources,
-            tracked=(f"instanceType={request['instanceType']}",) if name == "RunInstances" else (),
-            record={"eventName": name, "eventSource": f"{service}.amazonaws.com", "requestParameters": request},
-        )
+        record = {
+            "eventVersion": "1.08", "eventID": f"{number:08d}-synthetic", "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventName": name, "eventSource": f"{service}.amazonaws.com", "awsRegion": REGION,
+            "sourceIPAddress": "10.0.0.1", "userAgent": "benchmark", "eventType": "AwsApiCall", "readOnly": False,
+            "recipientAccountId": account, "requestParameters": request, "responseElements": None,
+            "userIdentity": {"type": "IAMUser", "principalId": f"AIDA{actor_number:016d}", "accountId": account,
+                             "arn": f"arn:aws:iam::{account}:user/{user}", "userName": user},
+        }
+        if failed:
+            record["errorCode"], record["errorMessage"] = "AccessDenied", "not allowed"
+        if service == "s3":
+            record["resources"] = [{"ARN": f"arn:aws:s3:::bucket-{actor_number % 20}", "type": "AWS::S3::Bucket"}]
+        yield record
+
+
+def log_files(count: int, seed: int = 7) -> list[tuple[str, bytes]]:
+    """(key, gzip body) of the records' log files: one per account and FILE_MINUTES, in time order."""
+    import gzip
+    import json
+
+    per_file: dict[tuple[str, str], list[dict]] = {}
+    for record in synthetic_records(count, seed):
+        moment = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+        slot = moment.replace(minute=moment.minute // FILE_MINUTES * FILE_MINUTES % 60, second=0)
+        per_file.setdefault((slot.strftime("%Y%m%dT%H%MZ"), record["recipientAccountId"]), []).append(record)
+    files = []
+    for (slot, account), records in sorted(per_file.items()):
+        records.sort(key=lambda r: r["eventTime"])
+        day = f"{slot[:4]}/{slot[4:6]}/{slot[6:8]}"
+        key = f"AWSLogs/{account}/CloudTrail/{REGION}/{day}/{account}_CloudTrail_{REGION}_{slot}_bench.json.gz"
+        files.append((key, gzip.compress(json.dumps({"Records": records}).encode(), 1)))
+    return files
 
 
 def endpoints(busy_actor: str) -> list[tuple[str, str, dict]]:
@@ -124,15 +153,37 @@ def endpoints(busy_actor: str) -> list[tuple[str, str, dict]]:
     ]
 
 
-def _no_table_snapshots():
-    """Loading only: moto deep-copies the whole table for each action of a TransactWriteItems (to
-    roll back on failure), which makes loading N events O(N^2). The synthetic events never conflict,
-    so the copy is skipped while loading; the query phase runs on unpatched moto."""
-    from unittest import mock
+def load(session, resources, size: int) -> tuple[int, int, int]:
+    """Put the log files of ``size`` records in the trail bucket and ingest them the handler's way;
+    (files, events stored, DynamoDB write requests)."""
+    import io
 
-    from moto.dynamodb.models.table import Table
+    from cloudtrail_tracker.ingest_service import FileIngester
+    from cloudtrail_tracker.models import FileReport
+    from cloudtrail_tracker.settings import Settings
 
-    return mock.patch.object(Table, "__deepcopy__", lambda self, memo: self, create=True)
+    s3 = session.client("s3")
+    dynamodb = session.client("dynamodb")
+    writes = Counts()
+    dynamodb.meta.events.register("after-call.dynamodb", writes.hook)
+    ingester = FileIngester(s3, dynamodb, Settings.from_env())
+    total = FileReport()
+    staged: list[FileReport] = []
+    files = log_files(size)
+    for key, body in files:
+        s3.put_object(Bucket=resources.bucket, Key=key, Body=body)
+        staged.append(ingester.stage_stream(io.BytesIO(body), resources.bucket, key, FileReport()))
+        if len(staged) == BATCH:
+            ingester.flush()
+            for report in staged:
+                total.add(report)
+            staged = []
+    ingester.flush()
+    for report in staged:
+        total.add(report)
+    # every record is an event with a unique eventID: each is stored once, none dropped or a duplicate
+    assert total.stored == size and total.duplicates == 0 and not total.dropped, total
+    return len(files), total.stored, writes.requests
 
 
 def measure_size(size: int, out=sys.stdout) -> list[Measure]:
@@ -143,7 +194,6 @@ def measure_size(size: int, out=sys.stdout) -> list[Measure]:
     import boto3
     from moto import mock_aws
 
-    from cloudtrail_tracker.dal.writer import EventStore
     from cloudtrail_tracker.local.api_server import proxy_event
     from cloudtrail_tracker.local.driver import LocalContext
     from cloudtrail_tracker.local.resources import create_stack_resources
@@ -154,35 +204,31 @@ def measure_size(size: int, out=sys.stdout) -> list[Measure]:
         resources = create_stack_resources(session, load_template())
         os.environ["TABLE_NAME"] = resources.table
         started = time.perf_counter()
-        store = EventStore(session.client("dynamodb"), resources.table)
-        with _no_table_snapshots():
-            for event in synthetic_events(size):
-                store.add(event)
-            store.flush()
-        # every event unique: no transaction was cancelled, so moto's missing rollback copy was never needed
-        assert store.result.stored == size and store.result.duplicates == 0, store.result
-        print(f"  {size:>7} events written in {time.perf_counter() - started:5.1f} s "
-              f"({store.result.requests} write requests)", file=out, flush=True)
+        files, stored, write_requests = load(session, resources, size)
+        print(f"  {size:>7} events in {files} files written in {time.perf_counter() - started:5.1f} s "
+              f"({write_requests} DynamoDB requests)", file=out, flush=True)
 
         import boto3 as boto3_module
 
-        counts = Counts()
+        counts, s3_counts = Counts(), Counts()
         boto3_module.setup_default_session(region_name="us-east-1")
         boto3_module.DEFAULT_SESSION.events.register("after-call.dynamodb", counts.hook)
+        boto3_module.DEFAULT_SESSION.events.register("after-call.s3", s3_counts.hook)
         from query.handler import lambda_handler
         from query.routes import common
 
-        common.reset()  # the handler's client is made now, from the hooked session
+        common.reset()  # the handler's clients are made now, from the hooked session
         results = []
         for label, path, params in endpoints("student000"):
-            before = (counts.requests, counts.items_read)
+            before = (counts.requests, counts.items_read, s3_counts.requests)
             event = proxy_event("GET", path + ("?" + urlencode(params) if params else ""), {"Host": "bench"})
             response = lambda_handler(event, LocalContext(function_name="QueryFunction"))
             assert response["statusCode"] == 200, (path, response["body"][:300])
             body = json.loads(response["body"])
             returned = (body["count"] if "count" in body else len(body["items"]) if "items" in body
                         else 1)
-            results.append(Measure(label, returned, counts.requests - before[0], counts.items_read - before[1]))
+            results.append(Measure(label, returned, counts.requests - before[0], counts.items_read - before[1],
+                                   {"s3": s3_counts.requests - before[2]}))
         common.reset()
         return results
 
@@ -191,15 +237,17 @@ def run(sizes: list[int], out=sys.stdout) -> dict[int, list[Measure]]:
     print(f"query API on in-process moto: {ACTORS} actors (Pareto), {len(SERVICES)} services, {DAYS} days, "
           f"limit={LIMIT}; DynamoDB requests and items read counted per call with botocore hooks", file=out)
     results = {size: measure_size(size, out) for size in sizes}
-    print(f"\n{'endpoint':<24}" + "".join(f"{f'{size:,} events':>30}" for size in sizes), file=out)
-    print(f"{'':<24}" + "".join(f"{'returned req/item read/item':>30}" for _ in sizes), file=out)
+    print(f"\n{'endpoint':<24}" + "".join(f"{f'{size:,} events':>36}" for size in sizes), file=out)
+    print(f"{'':<24}" + "".join(f"{'returned req req/item read/item s3':>36}" for _ in sizes), file=out)
     for index, first in enumerate(results[sizes[0]]):
         cells = []
         for size in sizes:
             m = results[size][index]
-            cells.append(f"{m.returned:>9} {m.requests:>4} {m.requests_per_item:>6.3f} {m.reads_per_item:>7.2f}")
-        print(f"{first.endpoint:<24}" + "".join(f"{cell:>30}" for cell in cells), file=out)
-    print("\n(returned = rows, or for count the number counted; req = DynamoDB requests of the call)", file=out)
+            cells.append(f"{m.returned:>9} {m.requests:>4} {m.requests_per_item:>8.3f} {m.reads_per_item:>9.2f} "
+                         f"{m.extra.get('s3', 0):>3}")
+        print(f"{first.endpoint:<24}" + "".join(f"{cell:>36}" for cell in cells), file=out)
+    print("\n(returned = rows, or for count the number counted; req = DynamoDB requests of the call; read = items"
+          " DynamoDB read (a page holds up to 500 summaries); s3 = GetObject calls on the trail bucket)", file=out)
     return results
 
 

@@ -33,9 +33,9 @@ import orjson
 
 from .dal import keys
 from .identity import resolve_actor
-from .models import StoredEvent
+from .models import Actor, StoredEvent
 from .noise import NoiseFilter
-from .sanitize import redact_secrets
+from .sanitize import is_secret_key
 from .settings import Settings
 
 MAX_RESOURCES = 20
@@ -125,6 +125,9 @@ class EventBuilder:
 
     def __init__(self, settings: Settings):
         self._noise = NoiseFilter(settings)
+        secret = [name for name in settings.tracked_attributes if is_secret_key(name)]
+        if secret:  # its values would be counted and listed: fail closed
+            raise ValueError(f"TRACKED_ATTRIBUTES names secret fields: {', '.join(secret)}")
         self._tracked = settings.tracked_attributes
         self._trusted_roles = settings.trusted_session_roles
         self._latest = ""
@@ -141,7 +144,7 @@ class EventBuilder:
         if reason:
             raise RecordRejected(reason)
         event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())
-        event_id, record = _storable(record, normalised)
+        event_id, record = _identified(record, normalised)
         # Read again: making the record writable may have replaced characters in these.
         event_name, event_source, error_code = record["eventName"], record["eventSource"], _error_code(record)
         service = service_of(event_source)
@@ -156,7 +159,7 @@ class EventBuilder:
         actor = resolve_actor(record.get("userIdentity"), self._trusted_roles)
         account = (_place(record.get("recipientAccountId"), "recipientAccountId", normalised)
                    or _place(actor.account, "userIdentity.accountId", normalised) or default_account)
-        return StoredEvent(
+        event = StoredEvent(
             event_id=event_id,
             event_time=event_time,
             event_name=event_name,
@@ -172,6 +175,7 @@ class EventBuilder:
             tracked=self._tracked_values(record.get("requestParameters"), normalised),
             record=record,
         )
+        return _summary_writable(event, normalised)
 
     def _latest_time(self) -> str:
         """A day from now, recomputed once a minute (a warm Lambda lives for hours)."""
@@ -243,16 +247,42 @@ def _resource_arns(resources, notes: Counter | None) -> tuple[str, ...]:
 
 # ---- records the stdlib json reads but orjson cannot write
 
-def _storable(record: dict, notes: Counter | None) -> tuple[str, dict]:
-    """(eventID, record with secrets removed), the record first made writable if orjson refuses it."""
+def _identified(record: dict, notes: Counter | None) -> tuple[str, dict]:
+    """(eventID, record); a record without an eventID is named by a hash of its JSON, so it is first
+    made writable if orjson refuses it. (Records are not stored: the trail bucket keeps them, and
+    what the API shows of them is redacted on the way out.)"""
     try:
-        return event_id_of(record), redact_secrets(record)
+        return event_id_of(record), record
     except orjson.JSONEncodeError:
         found: set[str] = set()
         record = _writable(record, 1, found)
         for reason in sorted(found):
             _note(notes, reason)
-        return event_id_of(record), redact_secrets(record)
+        return event_id_of(record), record
+
+
+def _summary_writable(event: StoredEvent, notes: Counter | None) -> StoredEvent:
+    """``event`` with every string the table keeps of it writable as UTF-8 (a lone surrogate is
+    valid JSON, not valid UTF-8): usually a single check."""
+    actor = event.actor
+    texts = (event.event_id, event.event_name, event.event_source, event.error_code, event.account, event.region,
+             event.source_ip, actor.name, actor.type, actor.role, *event.resources, *event.tracked)
+    try:
+        orjson.dumps(texts)
+        return event
+    except orjson.JSONEncodeError:
+        found: set[str] = set()
+        fix = lambda text: _writable_text(text, found)  # noqa: E731
+        event.event_id, event.event_name, event.event_source = fix(event.event_id), fix(event.event_name), fix(event.event_source)
+        event.error_code, event.account, event.region = fix(event.error_code), fix(event.account), fix(event.region)
+        event.source_ip = fix(event.source_ip)
+        event.actor = Actor(name=fix(actor.name), type=fix(actor.type), role=fix(actor.role), account=fix(actor.account),
+                            arn=fix(actor.arn))
+        event.resources = tuple(fix(arn) for arn in event.resources)
+        event.tracked = tuple(fix(value) for value in event.tracked)
+        for reason in sorted(found):
+            _note(notes, reason)
+        return event
 
 
 def _writable(node, depth: int, found: set[str]):

@@ -81,6 +81,11 @@ class FileIngester:
         """Write what the staged files hold (see dal/writer.py)."""
         self._writer.flush()
 
+    @property
+    def failed_flushes(self) -> int:
+        """Writes that failed so far: a failed write loses what every file staged before it held."""
+        return self._writer.failed_flushes
+
     def discard(self) -> None:
         """Forget what is staged and not yet written."""
         self._writer.discard()

@@ -129,8 +129,13 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     of the batch is retried (writes are idempotent, see dal/writer.py)."""
     _staged.clear()
     ingester().discard()  # parts of files a failed invocation read: their messages come back
+    failed_before = ingester().failed_flushes
     response = process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
     try:
+        if ingester().failed_flushes != failed_before:
+            # a write while staging (BUFFER_EVENTS reached) failed: it held parts of the messages
+            # staged before it too, which the batch processor counted as done
+            raise RuntimeError("a write while staging the batch failed")
         ingester().flush()
     except Exception:
         logger.exception("writing the batch failed: every message is retried")

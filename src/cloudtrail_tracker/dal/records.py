@@ -7,9 +7,10 @@ out, by the same rules ingest uses for everything it keeps.
 
 from __future__ import annotations
 
+import orjson
 from botocore.exceptions import ClientError
 
-from ..events import event_id_of
+from ..events import _writable, event_id_of
 from ..logfile import LogFileError, iter_records
 from ..sanitize import redact_secrets
 
@@ -41,9 +42,16 @@ class RecordStore:
         found: dict[str, dict] = {}
         try:
             for record in iter_records(body):
-                event_id = event_id_of(record)
+                try:
+                    event_id = event_id_of(record)
+                except orjson.JSONEncodeError:  # no eventID, and orjson cannot write it: named as ingest names it
+                    record = _writable(record, 1, set())
+                    event_id = event_id_of(record)
                 if event_id in wanted_ids and event_id not in found:
-                    found[event_id] = redact_secrets(record)
+                    try:
+                        found[event_id] = redact_secrets(record)
+                    except orjson.JSONEncodeError:  # what the stdlib json reads but orjson cannot write
+                        found[event_id] = redact_secrets(_writable(record, 1, set()))
                     if len(found) == len(wanted_ids):
                         break
         except LogFileError:

@@ -65,6 +65,7 @@ class EventWriter:
         self._ready: list[_Part] = []
         self._buffered = 0
         self.requests = 0
+        self.failed_flushes = 0
 
     def file(self, bucket: str, key: str, report: FileReport) -> "FileSink":
         return FileSink(self, bucket, key, report)
@@ -83,19 +84,39 @@ class EventWriter:
         parts, self._ready, self._buffered = self._ready, [], 0
         if not parts:
             return
+        try:
+            self._write(parts)
+        except Exception:
+            self.failed_flushes += 1  # the parts are gone: their files must be read again (see ingest/handler.py)
+            raise
+
+    def _write(self, parts: list[_Part]) -> None:
         before = self._requests_so_far()
-        owner: dict[str, _Part] = {}  # one claimant per id in a flush (the same event in two files)
+        # The same event in two parts of a flush (an account trail's file and an organization
+        # trail's): the part that owns its claim keeps it, which may be any of them (an earlier,
+        # failed attempt may have claimed it for the second), so the candidates are tried in turn.
+        # Dropping all but the first before claiming would lose it, or rewrite the owner's counts
+        # without it.
+        candidates: dict[str, list[_Part]] = defaultdict(list)
         for part in parts:
-            for event_id in list(part.events):
-                if event_id in owner:
-                    del part.events[event_id]
-                    part.report.duplicates += 1
-                else:
+            for event_id in part.events:
+                candidates[event_id].append(part)
+        owner: dict[str, _Part] = {}
+        fresh: set[str] = set()
+        pending = {event_id: 0 for event_id in candidates}
+        while pending:
+            tries = {event_id: candidates[event_id][index] for event_id, index in pending.items()}
+            owned, fresh_now = claim(self._client, self._table, [
+                (event_id, e.account, e.region, e.event_time, part.tag)
+                for event_id, part in tries.items() for e in (part.events[event_id],)
+            ], self)
+            fresh |= fresh_now
+            for event_id, part in tries.items():
+                if event_id in owned:
                     owner[event_id] = part
-        owned, fresh = claim(self._client, self._table, [
-            (e.event_id, e.account, e.region, e.event_time, part.tag) for part in parts for e in part.events.values()
-        ], self)
-        stored = [(part, [e for e in part.events.values() if e.event_id in owned]) for part in parts]
+            pending = {event_id: index + 1 for event_id, index in pending.items()
+                       if event_id not in owned and index + 1 < len(candidates[event_id])}
+        stored = [(part, [e for e in part.events.values() if owner.get(e.event_id) is part]) for part in parts]
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
         for part, events in stored:

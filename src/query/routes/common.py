@@ -74,8 +74,9 @@ def reader() -> EventReader:
 
 
 def reset() -> None:
-    global _client
-    _clients: tuple | None = None  # (DynamoDB, S3)
+    """Forget the clients (tests: a new embedded AWS)."""
+    global _clients
+    _clients = None
 
 
 def caller_of(event: APIGatewayProxyEvent) -> Caller:

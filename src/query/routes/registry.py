@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import defaultdict
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from cloudtrail_tracker.dal import keys
-from cloudtrail_tracker.dal.reader import InvalidStartKey
+from cloudtrail_tracker.dal.reader import InvalidStartKey, Partition
 
 from ..logic.aggregates import services_seen
 from ..logic.cursor import decode_cursor, encode_cursor, query_identity
@@ -20,7 +20,8 @@ from .common import Limit, Next, answers, caller_of, query_params, reader
 router = Router()
 _PAGE_PARAMS = frozenset({"limit", "next"})
 RECENT_RECORDS = 50  # records /parameters looks into
-ACTIVE_DAYS = 366  # days of a non-admin's events /services looks into
+ACTIVE_DAYS = 366  # the latest days with events of a non-admin that /services looks into
+ACTIVE_ROWS = 20_000  # and at most this many of their newest events (a few Queries of their pages)
 
 
 def _registry_page(kind: str, limit: int, row):
@@ -67,14 +68,33 @@ def services(limit: Limit = 1000, next: Next = None) -> ServiceList:
         return ServiceList(items=items, next=cursor)
     _no_next_for_one_page(query_params(event, _PAGE_PARAMS))
     store = reader()
-    today = date.today()
-    seen = services_seen(store.actor_day_rows_of(caller.actor, (today - timedelta(days=ACTIVE_DAYS)).isoformat(),
-                                                 today.isoformat()))
+    seen = services_seen(_latest_service_days(store, caller.actor))
     registered = {item[keys.SK]: item for item in store.registry(
         keys.SERVICE_REGISTRY, limit=len(seen), names=tuple(s["name"] for s in seen)).items} if seen else {}
     for row in seen:
         row["eventSource"] = registered.get(row["name"], {}).get("eventSource") or row["eventSource"]
     return ServiceList(items=seen, next=None)
+
+
+def _latest_service_days(store, actor: str) -> list[dict]:
+    """``{"day", "counts": {"s:<service>": n}}`` of ``actor``'s latest ACTIVE_DAYS days with events
+    (at most ACTIVE_ROWS events), from the actor's own pages, newest first: however long ago they were."""
+    partition = Partition(keys.page_pk(keys.VIEW_ACTOR, actor), "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z")
+    per_day: dict[str, dict[str, int]] = defaultdict(dict)
+    start, looked = None, 0
+    while looked < ACTIVE_ROWS:
+        page = store.query_events(partition, limit=min(5000, ACTIVE_ROWS - looked), start_key=start)
+        for row in page.items:
+            day = row["eventTime"][:10]
+            if day not in per_day and len(per_day) >= ACTIVE_DAYS:
+                return [{"day": d, "counts": c} for d, c in per_day.items()]
+            name = keys.COUNTER_PREFIXES["service"] + row["eventSource"].split(".", 1)[0]
+            per_day[day][name] = per_day[day].get(name, 0) + 1
+        looked += len(page.items)
+        if page.last_key is None:
+            break
+        start = page.last_key
+    return [{"day": d, "counts": c} for d, c in per_day.items()]
 
 
 @router.get("/parameters", responses=answers(), tags=["registry"], summary="Names usable in params= (summary fields and recent requestParameters)")

@@ -47,31 +47,32 @@ class BackfillStack:
         described["result"] = json.loads(described.get("output") or "{}")
         return described
 
+    def items(self) -> list[dict]:
+        from tests.stored import scan
+
+        return scan(self.dynamodb, self.resources.table)
+
+    def events(self) -> list[dict]:
+        """Every stored event's summary (tests/stored.py: each summary once)."""
+        from tests.stored import events
+
+        return events(self.items())
+
     def stored_event_ids(self, days: list[str]) -> list[str]:
-        """eventIDs on the ByDay index for ``days`` (a list, so a duplicate would show)."""
-        ids = []
-        for day in days:
-            kwargs = {}
-            while True:
-                page = self.dynamodb.query(
-                    TableName=self.resources.table, IndexName="ByDay", KeyConditionExpression="byDay = :d",
-                    ExpressionAttributeValues={":d": {"S": f"D#{day}"}}, **kwargs)
-                ids += [item["eventID"]["S"] for item in page["Items"]]
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return ids
+        """eventIDs of the stored events of ``days`` (a list, so an event stored twice, under two
+        times, would show; the same event twice at one place is what counted_events() catches)."""
+        return [e["eventID"] for e in self.events() if e["eventTime"][:10] in days]
 
     def event_item_count(self) -> int:
-        """Every event item in the table (a Scan: fine in a test)."""
-        count, kwargs = 0, {}
-        while True:
-            page = self.dynamodb.scan(TableName=self.resources.table, FilterExpression="sk = :s",
-                                      ExpressionAttributeValues={":s": {"S": "EVENT"}}, Select="COUNT", **kwargs)
-            count += page["Count"]
-            if "LastEvaluatedKey" not in page:
-                return count
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """Every stored event, of any day, as the pages list them; the locators and the counts must
+        agree (one locator per event, and each event counted once)."""
+        from tests.stored import counts, locators
+
+        items = self.items()
+        listed = {e["eventID"] for e in self.events()}
+        assert len(locators(items)) == len(listed)
+        assert sum(numbers["n"] for numbers in counts(items).values()) == len(listed)
+        return len(listed)
 
 
 def expected_event_ids(root: Path, paths: list[Path], first: date, last: date) -> set[str]:

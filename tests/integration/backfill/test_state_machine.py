@@ -62,10 +62,10 @@ def test_filters_accounts_and_regions(backfill_aws, tmp_path, expected_ids):
 
     assert run["status"] == "SUCCEEDED"
     assert run["result"]["prefixes"] == 3
-    accounts = {item["account"]["S"] for item in backfill_aws.dynamodb.scan(
-        TableName=backfill_aws.resources.table, FilterExpression="sk = :s",
-        ExpressionAttributeValues={":s": {"S": "EVENT"}})["Items"]}
-    assert accounts == {"222222222222"}
+    events = backfill_aws.events()
+    assert events and {e["account"] for e in events} == {"222222222222"}
+    assert {e["region"] for e in events} == {"eu-west-1"}
+    assert backfill_aws.event_item_count() == len(events)
 
 
 def test_corrupt_files_are_reported_and_the_rest_stored(backfill_aws, tmp_path, expected_ids):

@@ -95,16 +95,32 @@ def api(sample_stack) -> Api:
 
 
 @pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open
-def stored_events(sample_stack) -> list[dict]:
-    """Every event item of the table, read with a Scan (the test's own ground truth, not the API's way)."""
-    client, table = sample_stack
-    items, kwargs = [], {"TableName": table}
-    while True:
-        page = client.scan(**kwargs)
-        items.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    from cloudtrail_tracker.dal.reader import plain
+def stored_items(sample_stack) -> list[dict]:
+    """Every item of the table, read with a Scan (the test's own ground truth, not the API's way)."""
+    from tests.stored import scan
 
-    return [plain(item) for item in items if item["sk"]["S"] == "EVENT"]
+    client, table = sample_stack
+    return scan(client, table)
+
+
+@pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open
+def stored_events(stored_items) -> list[dict]:
+    """Every stored event's summary, once each (decoded from the D# pages by tests/stored.py)."""
+    from tests.stored import events, summaries_per_event
+
+    assert set(summaries_per_event(stored_items).values()) == {1}, "an eventID stored at two positions"
+    return events(stored_items)
+
+
+@pytest.fixture(scope="module")
+def sample_records_by_id() -> dict[str, dict]:
+    """eventID -> the record as the sample file holds it (the ground truth for record fields)."""
+    from cloudtrail_tracker.events import event_id_of
+    from tests.conftest import sample_records
+
+    found: dict[str, dict] = {}
+    for _, record in sample_records():
+        event_id = event_id_of(record)
+        if event_id:
+            found.setdefault(event_id, record)
+    return found

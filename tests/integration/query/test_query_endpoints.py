@@ -63,12 +63,11 @@ def test_user_events_with_event_name_and_attribute_filters(api, stored_events):
         [e for e in mine if e["eventName"] == name])
 
 
-def _run_instances(stored_events):
-    from cloudtrail_tracker.dal.items import decode_record
-
+def _run_instances(stored_events, sample_records_by_id):
+    """(stored event, its instanceType) of every stored RunInstances, the type read from the sample file's record."""
     found = []
     for e in stored_events:
-        record = decode_record(e["raw"])
+        record = sample_records_by_id[e["eventID"]]
         instance_type = (record.get("requestParameters") or {}).get("instanceType")
         if e["eventName"] == "RunInstances" and instance_type:
             found.append((e, instance_type))
@@ -81,9 +80,10 @@ def _run_instances(stored_events):
     {"param": "instanceType,eventSource", "values": "{t},ec2.amazonaws.com"},
     {"params": "requestParameters_instanceType", "value": "{t}"},
 ])
-def test_attribute_filters_every_spelling(api, stored_events, spelling):
-    event, instance_type = _run_instances(stored_events)[0]
-    expected = newest_first([e for e, t in _run_instances(stored_events) if t == instance_type])
+def test_attribute_filters_every_spelling(api, stored_events, sample_records_by_id, spelling):
+    run_instances = _run_instances(stored_events, sample_records_by_id)
+    event, instance_type = run_instances[0]
+    expected = newest_first([e for e, t in run_instances if t == instance_type])
     params = {k: v.format(t=instance_type) for k, v in spelling.items()}
     assert ids(api.walk(f"/users/{event['actor']}", {**ALL_TIME, "eventName": "RunInstances", **params})) == [
         i for i in expected if i in {e["eventID"] for e in stored_events if e["actor"] == event["actor"]}]

@@ -1,7 +1,12 @@
-"""Record -> stored event: times, noise filter defaults, secrets, oversized records."""
+"""Record -> stored event: times, noise filter defaults, secrets, oversized records.
+
+Storage v2 keeps a summary of each event (dal/pages.py), never its record: the record is read back
+from the trail bucket and redacted on the way out (dal/records.py uses sanitize.redact_secrets)."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -9,8 +14,11 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pytest
 
-from cloudtrail_tracker.dal.items import MAX_RAW_BYTES, decode_record, event_item
+from cloudtrail_tracker.counting import counter_names
+from cloudtrail_tracker.dal import pages
+from cloudtrail_tracker.dal.records import RecordStore
 from cloudtrail_tracker.events import EventBuilder, RecordRejected, normalise_time
+from cloudtrail_tracker.sanitize import redact_secrets
 from cloudtrail_tracker.settings import Settings
 
 BASE = {"eventVersion": "1.08", "eventTime": "2025-03-06T03:18:09Z", "eventSource": "sts.amazonaws.com",
@@ -20,6 +28,16 @@ BASE = {"eventVersion": "1.08", "eventTime": "2025-03-06T03:18:09Z", "eventSourc
 
 def build(record, **settings):
     return EventBuilder(Settings(**settings)).build(record)
+
+
+def kept(event) -> str:
+    """Everything the table keeps of ``event``: its packed summary and its counter names."""
+    return pages.decode(pages.encode([pages.summary_of(event)])).__repr__() + repr(counter_names(event))
+
+
+def shown(record: dict) -> dict:
+    """The record as /events/{id} shows it (dal/records.py: redacted on the way out)."""
+    return redact_secrets(orjson.loads(orjson.dumps(record)))
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -75,9 +93,9 @@ def test_secrets_never_reach_the_item():
         "credentials": {"accessKeyId": "ASIAEXAMPLEKEY", "sessionToken": "FwoGZXIvYXdzEXAMPLETOKEN",
                         "secretAccessKey": "wJalrXUtnFEMIEXAMPLESECRET", "expiration": "Mar 6, 2025 4:18:09 AM"},
         "assumedRoleUser": {"arn": "arn:aws:sts::111122223333:assumed-role/r/s"}})
-    item = event_item(build(record))
-    stored = decode_record(item["raw"]["B"])
-    text = orjson.dumps(stored).decode() + orjson.dumps({k: v for k, v in item.items() if k != "raw"}).decode()
+    event = build(record)
+    stored = shown(event.record)
+    text = orjson.dumps(stored).decode() + kept(event)
     for secret in ("ASIAEXAMPLEKEY", "FwoGZXIvYXdzEXAMPLETOKEN", "wJalrXUtnFEMIEXAMPLESECRET"):
         assert secret not in text
     assert stored["responseElements"]["credentials"]["expiration"] == "Mar 6, 2025 4:18:09 AM"
@@ -87,32 +105,27 @@ def test_secrets_never_reach_the_item():
 def test_create_access_key_secret_is_redacted():
     record = dict(BASE, eventSource="iam.amazonaws.com", eventName="CreateAccessKey",
                   responseElements={"accessKey": {"accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "s3cr3t", "status": "Active"}})
-    stored = decode_record(event_item(build(record))["raw"]["B"])
+    stored = shown(build(record).record)
     assert stored["responseElements"]["accessKey"]["secretAccessKey"] == "<redacted>"
+    assert "s3cr3t" not in kept(build(record))
 
 
-def test_oversized_record_is_shortened_and_says_so():
+def test_an_oversized_record_keeps_a_small_summary():
+    """v2 stores no record, so a huge one costs its summary only (the 400 KB shortening of stored
+    records is gone; /events/{id} shortens a record too big for an answer: query/logic/rows.py)."""
     huge = os.urandom(450_000).hex()  # ~900 KB of incompressible text
     record = dict(BASE, eventName="PutBucketPolicy", requestParameters={"bucketName": "b", "policy": huge},
                   responseElements={"x": os.urandom(1000).hex()})
-    item = event_item(build(record))
-    size = sum(len(k) + len(v.get("S", v.get("B", b""))) for k, v in item.items())
-    assert size < 400_000
-    assert len(item["raw"]["B"]) <= MAX_RAW_BYTES
-    assert set(item["shortened"]["SS"]) >= {"requestParameters"}
-    stored = decode_record(item["raw"]["B"])
-    assert stored["requestParameters"]["omitted"] is True
-    assert stored["requestParameters"]["originalBytes"] > 900_000
-    assert stored["eventName"] == "PutBucketPolicy"
+    event = build(record)
+    assert len(pages.encode([pages.summary_of(event)])) < 1000
+    assert event.event_name == "PutBucketPolicy" and event.record is record or event.record == record
 
 
-def test_small_records_are_stored_whole_and_compressed():
+def test_small_records_are_summarised_and_kept_whole_for_the_api():
     record = dict(BASE, eventName="RunInstances", requestParameters={"instanceType": "t3.micro", "x": "y" * 300})
     event = build(record)
-    item = event_item(event)
-    assert decode_record(item["raw"]["B"]) == record
-    assert len(item["raw"]["B"]) < len(orjson.dumps(record))
-    assert "shortened" not in item
+    assert shown(event.record) == record
+    assert pages.row_of(pages.decode(pages.encode([pages.summary_of(event)]))[0])["eventName"] == "RunInstances"
     assert event.tracked == ("instanceType=t3.micro",)
 
 
@@ -127,7 +140,7 @@ def test_secret_keys_match_whatever_their_case_and_prefix():
                   requestParameters={"masterUserPassword": "hunter2", "dBInstanceClass": "db.t3.micro",
                                      "nested": [{"ClientSecret": "abc123", "privateKeyPem": "-----BEGIN"}],
                                      "minimumPasswordLength": 14})
-    stored = decode_record(event_item(build(record))["raw"]["B"])["requestParameters"]
+    stored = shown(build(record).record)["requestParameters"]
     assert stored["masterUserPassword"] == stored["nested"][0]["ClientSecret"] == "<redacted>"
     assert stored["nested"][0]["privateKeyPem"] == "<redacted>"
     assert stored["dBInstanceClass"] == "db.t3.micro"
@@ -178,7 +191,7 @@ def test_descriptive_fields_are_normalised_and_counted():
     assert event.tracked == ()  # a value too long to name a counter
     assert normalised == {"bad-recipientAccountId": 1, "bad-awsRegion": 1, "bad-sourceIPAddress": 1,
                           "bad-resource-ARN": 1, "bad-tracked-attribute": 1}
-    event_item(event)  # the item builds
+    pages.encode([pages.summary_of(event)])  # the summary packs
 
 
 def test_a_region_or_account_too_long_for_the_totals_key_is_dropped():
@@ -194,13 +207,35 @@ def _nested(depth: int):
     return value
 
 
+class _Bucket:
+    """get_object of one log file holding ``text`` (what the stdlib json reads, orjson may not write)."""
+
+    def __init__(self, text: str):
+        self.body = text.encode("utf-8", "surrogatepass")
+
+    def get_object(self, Bucket, Key):
+        return {"Body": io.BytesIO(self.body)}
+
+
+def read_back(record: dict, event_id: str | None = None) -> dict:
+    """The record as /events/{id} reads it from its log file (dal/records.py)."""
+    text = json.dumps({"Records": [record]})
+    if event_id is None:
+        event_id = build(json.loads(text)["Records"][0]).event_id
+    found = RecordStore(_Bucket(text)).records([("b", "k", event_id)])
+    assert set(found) == {event_id}
+    orjson.dumps(found[event_id])  # writable as an answer
+    return found[event_id]
+
+
 def test_integers_beyond_64_bits_become_strings():
     normalised = Counter()
     record = dict(BASE, requestParameters={"big": 2**70, "small": 5, "negative": -(2**64)})
     event = EventBuilder(Settings()).build(record, normalised=normalised)
-    stored = decode_record(event_item(event)["raw"]["B"])["requestParameters"]
+    pages.encode([pages.summary_of(event)])  # the summary packs: the record itself is not stored
+    assert normalised == {}  # nothing the table keeps had to change
+    stored = read_back(record)["requestParameters"]
     assert stored == {"big": str(2**70), "small": 5, "negative": str(-(2**64))}
-    assert normalised == {"big-integer": 1}
 
 
 def test_lone_surrogates_are_replaced():
@@ -208,18 +243,28 @@ def test_lone_surrogates_are_replaced():
     record = dict(BASE, eventName="Create\ud800Thing", requestParameters={"k\udfff": "v\ud800", "ok": "😀"})
     event = EventBuilder(Settings()).build(record, normalised=normalised)
     assert event.event_name == "Create\ufffdThing"
-    stored = decode_record(event_item(event)["raw"]["B"])["requestParameters"]
-    assert stored == {"k\ufffd": "v\ufffd", "ok": "😀"}
-    assert normalised == {"lone-surrogate": 1}
+    pages.encode([pages.summary_of(event)])
+    assert normalised == {"lone-surrogate": 1}  # the summary's eventName was mended
+    shown_record = read_back(record, event.event_id)
+    assert shown_record["requestParameters"] == {"k\ufffd": "v\ufffd", "ok": "😀"}
+    assert shown_record["eventName"] == "Create\ufffdThing"
 
 
 def test_nesting_orjson_cannot_write_is_cut_with_a_marker():
     normalised = Counter()
-    event = EventBuilder(Settings()).build(dict(BASE, requestParameters=_nested(400)), normalised=normalised)
-    stored = decode_record(event_item(event)["raw"]["B"])
-    text = orjson.dumps(stored).decode()
+    record = dict(BASE, requestParameters=_nested(400))
+    event = EventBuilder(Settings()).build(record, normalised=normalised)
+    pages.encode([pages.summary_of(event)])
+    assert normalised == {}
+    text = orjson.dumps(read_back(record)).decode()
     assert '"omitted":true' in text and "bottom" not in text
-    assert normalised == {"deep-nesting": 1}
+
+
+def test_a_record_without_event_id_orjson_cannot_write_reads_back_under_the_id_ingest_gave_it():
+    record = {k: v for k, v in BASE.items() if k != "eventID"}
+    record["requestParameters"] = {"big": 2**80, "password": "hunter2"}
+    shown_record = read_back(record)
+    assert shown_record["requestParameters"] == {"big": str(2**80), "password": "<redacted>"}
 
 
 def test_an_unwritable_record_without_event_id_gets_a_stable_one():
