@@ -42,7 +42,7 @@ DAYS = 60  # the events are spread over these days, ending on END_DAY
 END_DAY = datetime(2025, 6, 30, tzinfo=timezone.utc)
 LIMIT = 100
 REGION = "eu-west-1"
-FILE_MINUTES = 60  # one log file per account and hour (CloudTrail writes one every ~5 minutes: fewer, larger files here)
+FILE_MINUTES = 180  # one log file per account and 3 hours (CloudTrail writes one every ~5 minutes: fewer files load faster)
 BATCH = 100  # files staged per flush (template.yaml: the SQS BatchSize)
 
 
@@ -115,7 +115,8 @@ def log_files(count: int, seed: int = 7) -> list[tuple[str, bytes]]:
     per_file: dict[tuple[str, str], list[dict]] = {}
     for record in synthetic_records(count, seed):
         moment = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
-        slot = moment.replace(minute=moment.minute // FILE_MINUTES * FILE_MINUTES % 60, second=0)
+        minute = (moment.hour * 60 + moment.minute) // FILE_MINUTES * FILE_MINUTES
+        slot = moment.replace(hour=minute // 60, minute=minute % 60, second=0)
         per_file.setdefault((slot.strftime("%Y%m%dT%H%MZ"), record["recipientAccountId"]), []).append(record)
     files = []
     for (slot, account), records in sorted(per_file.items()):

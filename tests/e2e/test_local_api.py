@@ -112,7 +112,8 @@ def test_users_lists_the_sample_actors(local_api):
     status, body = curl(f"{local_api}/users")
     assert status == 200
     names = {row["name"] for row in body["items"]}
-    assert {"alice", "root@111122223333"} <= names and len(names) > 50
+    # an IAM user, root, and a role session the role does not vouch for (named <role>:<session>@<account>)
+    assert {"Alice", "root@111122223333", "IAM:alice@987654321"} <= names and len(names) > 50
 
 
 @pytest.mark.parametrize("example", SEED_EXAMPLES)
@@ -136,11 +137,13 @@ def test_sample_data_and_errors_over_http(local_api):
 
 
 def test_simulated_sign_in_scopes_the_answers(local_api):
-    status, body = curl(f"{local_api}/whoami", "X-Tracker-As-User: alice")
-    assert (status, body) == (200, {"actor": "alice", "admin": False, "auth": "cognito"})
-    status, body = curl(f"{local_api}/users", "X-Tracker-As-User: alice")
-    assert [row["name"] for row in body["items"]] == ["alice"]
-    status, _ = curl(f"{local_api}/users/root@111122223333?from=2010-01-01&to=2030-12-31", "X-Tracker-As-User: alice")
+    status, body = curl(f"{local_api}/whoami", "X-Tracker-As-User: Alice")
+    assert (status, body) == (200, {"actor": "Alice", "admin": False, "auth": "cognito"})
+    status, body = curl(f"{local_api}/users", "X-Tracker-As-User: Alice")
+    assert [row["name"] for row in body["items"]] == ["Alice"]
+    status, body = curl(f"{local_api}/scan?from=2010-01-01&to=2030-12-31", "X-Tracker-As-User: Alice")
+    assert status == 200 and body["items"] and {row["actor"] for row in body["items"]} == {"Alice"}
+    status, _ = curl(f"{local_api}/users/root@111122223333?from=2010-01-01&to=2030-12-31", "X-Tracker-As-User: Alice")
     assert status == 403
 
 

@@ -72,7 +72,7 @@ def local_api(tmp_path_factory):
             process.kill()
 
 
-@pytest.mark.parametrize("as_user", [None, "alice"], ids=["admin", "non-admin"])
+@pytest.mark.parametrize("as_user", [None, "Alice"], ids=["admin", "non-admin"])  # Alice: an IAM user of the samples
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))

@@ -1,10 +1,11 @@
 """Exactly once without transactions: each eventID is claimed by the first part that stores it.
 
 Claims live in small items per account, region and 5-minute slot of eventTime (fields every copy
-of an event agrees on, whichever trail delivered it). One UpdateItem claims up to CHUNK ids:
-``SET <id> = if_not_exists(<id>, <part tag>)`` and returns the item as it was, so the part learns
-which ids are its own: those it claims now, and those it claimed on an earlier attempt (a retried
-part rewrites the same items, and reports those events as duplicates). A full item (CLAIM_CAP claims tried) never takes more:
+of an event agrees on, whichever trail delivered it). One UpdateItem claims up to CHUNK ids: it
+appends ``<part tag> <id>`` entries to the item's list and returns the item as it was; an id belongs
+to the tag of its first entry. So the part learns which ids are its own: those it claims now, and
+those it claimed on an earlier attempt (a retried part rewrites the same items, and reports those
+events as duplicates). A full item (CLAIM_CAP claims tried) never takes more:
 its ids go to a child chosen by their hash, one level down (a tree, so a busy slot costs a few
 small items per id rather than one ever-growing item). An id is only ever added to the first
 non-full item on its path, so every claimant of an id meets it in the same item.
@@ -18,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from . import keys
 
-CHUNK = 100  # ids per UpdateItem: keeps the expression under DynamoDB's 4 KB
+CHUNK = 100  # ids per UpdateItem
 
 
 def claim(client, table: str, events, stats) -> tuple[set[str], set[str]]:
@@ -49,8 +50,7 @@ def claim(client, table: str, events, stats) -> tuple[set[str], set[str]]:
                         fresh.update(i for i in chunk if i not in owners)
                         owners.update((i, tags[i]) for i in chunk if i not in owners)
                     else:  # the item is full: what it does not hold goes one level down
-                        holder = _read(client, table, pk, sk, stats)
-                        owners = {i: holder[keys.claim_attribute(i)]["S"] for i in chunk if keys.claim_attribute(i) in holder}
+                        owners = _owners(_read(client, table, pk, sk, stats), chunk)
                         pending.extend(i for i in chunk if i not in owners)
                     owned.update(i for i, owner in owners.items() if owner == tags[i])
         if pending:
@@ -60,33 +60,39 @@ def claim(client, table: str, events, stats) -> tuple[set[str], set[str]]:
 
 def _claim_chunk(client, table: str, pk: str, sk: str, ids: list[str], tags: dict[str, str],
                  stats) -> dict[str, str] | None:
-    """{id: owner} of the ids claimed before (absent: claimed now), or None when the item is full."""
-    names = {"#n": "n"}
-    values = {":k": {"N": str(len(ids))}, ":cap": {"N": str(keys.CLAIM_CAP)}}
-    tag_values: dict[str, str] = {}
-    sets = []
-    for number, event_id in enumerate(ids):
-        tag = tags[event_id]
-        if tag not in tag_values:
-            tag_values[tag] = f":t{len(tag_values)}"
-            values[tag_values[tag]] = {"S": tag}
-        names[f"#{number}"] = keys.claim_attribute(event_id)
-        sets.append(f"#{number} = if_not_exists(#{number}, {tag_values[tag]})")
+    """{id: owner} of the ids claimed before (absent: claimed now), or None when the item is full.
+
+    The item holds one list of ``<tag> <id>`` entries; each call appends its own (one action,
+    whatever the number of ids), and an id belongs to the tag of its first entry."""
     stats.requests += 1
     try:
         response = client.update_item(
             TableName=table, Key={keys.PK: {"S": pk}, keys.SK: {"S": sk}},
-            UpdateExpression=f"SET {', '.join(sets)} ADD #n :k",
-            ConditionExpression="attribute_not_exists(#n) OR #n < :cap",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+            UpdateExpression="SET #c = list_append(if_not_exists(#c, :none), :new)",
+            ConditionExpression="attribute_not_exists(#c) OR size(#c) < :cap",
+            ExpressionAttributeNames={"#c": "c"},
+            ExpressionAttributeValues={
+                ":new": {"L": [{"S": keys.claim_entry(i, tags[i])} for i in ids]}, ":none": {"L": []},
+                ":cap": {"N": str(keys.CLAIM_CAP)}},
             ReturnValues="ALL_OLD",
         )
     except ClientError as error:
         if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return None
         raise
-    before = response.get("Attributes") or {}  # ids absent before are this call's
-    return {i: before[keys.claim_attribute(i)]["S"] for i in ids if keys.claim_attribute(i) in before}
+    return _owners(response.get("Attributes") or {}, ids)  # ids absent before are this call's
+
+
+def _owners(item: dict, ids: list[str]) -> dict[str, str]:
+    """{id: the tag of its first entry} for the ids of ``ids`` that ``item`` holds."""
+    wanted = {keys.claim_id(i): i for i in ids}
+    owners: dict[str, str] = {}
+    for entry in item.get("c", {}).get("L", []):
+        tag, claimed = entry["S"].split(" ", 1)
+        event_id = wanted.get(claimed)
+        if event_id is not None and event_id not in owners:
+            owners[event_id] = tag
+    return owners
 
 
 def _read(client, table: str, pk: str, sk: str, stats) -> dict:

@@ -8,7 +8,7 @@ each part writes, once:
 | page | ``D#<day>`` (every event), ``U#<actor>`` (one actor's), ``X#<day>`` (failed calls) | ``<newest eventTime>#<part tag>#<n>`` | the compressed summaries of up to PAGE_ROWS events spanning at most PAGE_SPAN, the file's bucket and key |
 | counts | ``C#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | the part's counters of that day per actor (``n``, ``e:``, ``s:``, ``x:``, ``a:``) |
 | locator | ``E#<eventID>`` | ``E`` | where the record is in the trail bucket (``/events/{id}``) |
-| claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``<eventID>`` -> the part that owns it (exactly once) |
+| claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``c``: ``<part tag> <eventID>`` entries; the first entry of an id names the part that owns it (exactly once) |
 | registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
 
@@ -38,7 +38,7 @@ PAGE_ROWS = 500  # summaries per page
 PAGE_BYTES = 200_000  # uncompressed summaries per page: far under the 400 KB item limit
 PAGE_SPAN_S = 600  # the newest and oldest event of a page are at most 10 minutes apart
 CLAIM_SLOT_MINUTES = 5
-CLAIM_CAP = 400  # claims tried on one claim item before it is full (then its children take over)
+CLAIM_CAP = 400  # claim entries an item takes before it is full (then its children take over)
 CLAIM_LEVELS = 24  # depth of the claim tree: 2**24 x CLAIM_CAP events per slot
 
 VIEW_ALL, VIEW_ACTOR, VIEW_ERRORS = "D#", "U#", "X#"
@@ -98,9 +98,14 @@ def claim_sk(event_id: str, level: int) -> str:
     return f"{level}.{bits >> (32 - level)}"
 
 
-def claim_attribute(event_id: str) -> str:
-    """The attribute of a claim item naming ``event_id`` (``~`` keeps it apart from ``pk``, ``sk``, ``n``)."""
-    return "~" + bounded(event_id, MAX_EVENT_ID_BYTES)
+def claim_id(event_id: str) -> str:
+    """How a claim item names ``event_id``."""
+    return bounded(event_id, MAX_EVENT_ID_BYTES)
+
+
+def claim_entry(event_id: str, tag: str) -> str:
+    """One claim: ``<part tag> <id>`` (a tag has no space)."""
+    return f"{tag} {claim_id(event_id)}"
 
 
 # ---- registries

@@ -13,9 +13,11 @@ the work of one API call and tests can measure it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -28,6 +30,18 @@ PAGES_PER_QUERY = 25  # pages a Query returns at most (each up to ~50 KB compres
 ROWS_PER_CALL = 5000  # summaries one query_events call looks at before it hands back a position
 MAX_BATCH_GET = 100  # BatchGetItem limit
 BATCH_GET_ROUNDS = 8  # BatchGetItem calls per chunk before UnprocessedKeys is an error
+_EVENT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _is_time(value: str) -> bool:
+    """Whether ``value`` is an eventTime (``YYYY-MM-DDTHH:MM:SSZ``, a real moment): a walk resumes there."""
+    if not _EVENT_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 class InvalidStartKey(ValueError):
@@ -51,7 +65,7 @@ class Partition:
         if not isinstance(start_key, dict) or set(start_key) != {"t", "i"}:
             return False
         event_time, event_id = start_key["t"], start_key["i"]
-        return (isinstance(event_time, str) and isinstance(event_id, str) and len(event_time) == 20
+        return (isinstance(event_time, str) and isinstance(event_id, str) and _is_time(event_time)
                 and self.low <= event_time <= self.high and 0 < len(event_id) <= keys.MAX_EVENT_ID_BYTES)
 
 
@@ -241,7 +255,8 @@ class EventReader:
         if start_key is not None:
             if not (isinstance(start_key, dict) and set(start_key) == {keys.PK, keys.SK}
                     and start_key[keys.PK] == {"S": kind} and isinstance(start_key[keys.SK], dict)
-                    and set(start_key[keys.SK]) == {"S"} and isinstance(start_key[keys.SK]["S"], str)):
+                    and set(start_key[keys.SK]) == {"S"} and isinstance(start_key[keys.SK]["S"], str)
+                    and start_key[keys.SK]["S"]):  # DynamoDB refuses an empty key string (a 500, not a 400)
                 raise InvalidStartKey(kind)
         if names:
             items = self._batch_get([keys.registry_key(kind, name) for name in names])

@@ -37,7 +37,7 @@ from .claims import claim
 from .registries import Registries
 
 BUFFER_EVENTS = 5000  # events held before a flush: bounds memory whatever the files' sizes
-COUNTS_BYTES = 250_000  # JSON of one counts item, before compression
+COUNTS_BYTES = 250_000  # UTF-8 JSON of one counts item, before compression
 
 
 @dataclass
@@ -182,7 +182,7 @@ class EventWriter:
         for (actor, actor_type), counter in sorted(per_actor.items()):
             row_counts: dict[str, int] = {}
             for name, number in counter.items():
-                length = len(name) + 12
+                length = len(name.encode("utf-8", "surrogatepass")) + 12  # bytes: a name may be 3 bytes a character
                 if size + length > COUNTS_BYTES and (row_counts or chunks[-1]):
                     if row_counts:
                         chunks[-1].append([actor, actor_type, row_counts])
@@ -191,7 +191,7 @@ class EventWriter:
                 row_counts[name] = number
                 size += length
             chunks[-1].append([actor, actor_type, row_counts])
-            size += len(actor) + len(actor_type) + 8
+            size += len(actor.encode("utf-8", "surrogatepass")) + len(actor_type) + 8
         items = []
         for number, chunk in enumerate(chunks):
             item = {keys.PK: {"S": keys.counts_pk(day)}, keys.SK: {"S": keys.counts_sk(day, part.tag, number)},

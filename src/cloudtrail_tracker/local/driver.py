@@ -1,6 +1,7 @@
 """Drive a Lambda handler from an SQS queue the way Lambda's event source mapping does:
-batches of up to 10 messages, ``batchItemFailures`` left on the queue for a retry (at once
-here rather than after the visibility timeout), the rest deleted. After ``maxReceiveCount``
+batches of up to ``batch_size`` messages (gathered 10 a receive, as the batching window does),
+``batchItemFailures`` left on the queue for a retry (at once here rather than after the
+visibility timeout), the rest deleted. After ``maxReceiveCount``
 receives SQS itself moves a message to the dead-letter queue."""
 
 from __future__ import annotations
@@ -47,10 +48,15 @@ def drain_queue(sqs, queue_url: str, queue_arn: str, region: str, handler: Calla
     """Feed the queue's messages to ``handler`` until it is empty. Returns counts of messages."""
     delivered = failed = 0
     while True:
-        messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0,
-            AttributeNames=["All"], MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        messages: list[dict] = []
+        while len(messages) < batch_size:
+            received = sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=min(10, batch_size - len(messages)), WaitTimeSeconds=0,
+                AttributeNames=["All"], MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not received:
+                break
+            messages.extend(received)
         if not messages:
             attributes = sqs.get_queue_attributes(
                 QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]

@@ -144,15 +144,36 @@ class LocalStack:
     # -- data
     def upload(self, logs_dir: Path) -> int:
         """Put every log file under ``logs_dir`` in the bucket, keyed by its relative path."""
+        return sum(len(chunk) for chunk in self.upload_in_chunks(logs_dir))
+
+    def upload_in_chunks(self, logs_dir: Path, files_per_chunk: int = 10**9):
+        """Put the log files under ``logs_dir`` in the bucket (keyed by their relative paths),
+        yielding after each ``files_per_chunk`` of them (the keys put)."""
         s3 = self.session.client("s3")
-        count = 0
+        chunk: list[str] = []
         for path in sorted(p for p in Path(logs_dir).rglob("*") if p.is_file()):
             key = path.relative_to(logs_dir).as_posix()
             if not key.lower().endswith(LOG_SUFFIXES):
                 continue  # licences, READMEs, ... shipped beside the samples
             s3.upload_file(str(path), self.resources.bucket, key)
-            count += 1
-        return count
+            chunk.append(key)
+            if len(chunk) == files_per_chunk:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def load(self, logs_dir: Path, files_per_chunk: int | None = None, on_batch=None) -> IngestSummary:
+        """Upload the logs and ingest them as they arrive, a batch at a time (as a trail delivers
+        them; moto's SQS slows down with the square of the messages waiting)."""
+        files_per_chunk = files_per_chunk or tpl.sqs_batch_size(self.template, "IngestFunction")
+        total = IngestSummary()
+        for chunk in self.upload_in_chunks(logs_dir, files_per_chunk):
+            summary = self.ingest(on_batch=on_batch)
+            total.uploaded += len(chunk)
+            total.report.add(summary.report)
+            total.dead_letter_keys = summary.dead_letter_keys
+        return total
 
     def ingest(self, on_batch=None) -> IngestSummary:
         """Run the ingest handler over the queue until it is drained."""
@@ -165,7 +186,8 @@ class LocalStack:
         service_logger.addHandler(collector)
         try:
             drain_queue(self.session.client("sqs"), self.resources.queue_url, self.resources.queue_arn, REGION,
-                        tpl.handler_of(self.template, "IngestFunction"), on_batch=on_batch)
+                        tpl.handler_of(self.template, "IngestFunction"), on_batch=on_batch,
+                        batch_size=tpl.sqs_batch_size(self.template, "IngestFunction"))
         finally:
             service_logger.removeHandler(collector)
         return IngestSummary(report=collector.total, dead_letter_keys=self.dead_letter_keys())
@@ -208,10 +230,7 @@ def _service_logger() -> logging.Logger:
 
 def run_ingest(logs_dir: Path, aws_port: int | None = None, log_file: Path | None = None) -> tuple[LocalStack, IngestSummary]:
     stack = LocalStack(aws_port=aws_port, log_file=log_file).start()
-    uploaded = stack.upload(logs_dir)
-    summary = stack.ingest()
-    summary.uploaded = uploaded
-    return stack, summary
+    return stack, stack.load(logs_dir)
 
 
 def format_summary(summary: IngestSummary) -> str:

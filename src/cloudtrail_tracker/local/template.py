@@ -114,6 +114,13 @@ def function_environment(template: dict, logical_id: str) -> dict[str, str]:
     return environment
 
 
+def sqs_batch_size(template: dict, logical_id: str) -> int:
+    """The BatchSize of the function's SQS event source (Lambda's default, 10, when not set)."""
+    events = resource(template, logical_id).get("Events") or {}
+    sizes = [event["Properties"].get("BatchSize", 10) for event in events.values() if event.get("Type") == "SQS"]
+    return int(sizes[0]) if sizes else 10
+
+
 def function_handler(template: dict, logical_id: str) -> str:
     return resource(template, logical_id)["Handler"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import orjson
 
 from cloudtrail_tracker.dal.pages import row_of, summary_of
@@ -43,16 +45,22 @@ def service_row(item: dict) -> dict:
             "lastSeen": item.get("lastSeen", "")}
 
 
-_SUMMARISER = EventBuilder(Settings(drop_event_prefixes=(), drop_event_sources=(), tracked_attributes=()))
 MAX_RECORD_BYTES = 5_000_000  # a Lambda answer is at most 6 MB
 
 
+@lru_cache(maxsize=8)
+def _summariser(trusted_session_roles: tuple[str, ...]) -> EventBuilder:
+    # no noise filter (the event is stored: it passed ingest's), the roles ingest trusts to name a session
+    return EventBuilder(Settings(drop_event_prefixes=(), drop_event_sources=(), tracked_attributes=(),
+                                 trusted_session_roles=trusted_session_roles))
+
+
 def summary_row(record: dict, log_key: str) -> dict | None:
-    """An event's list row rebuilt from its record (the rule ingest applied: same actor, same fields);
-    None when the record is not an event."""
+    """An event's list row rebuilt from its record (the rule ingest applied: same actor, same fields,
+    with the same TRUSTED_SESSION_ROLES); None when the record is not an event."""
     parsed = parse_log_key(log_key)
     try:
-        event = _SUMMARISER.build(record, parsed.account if parsed else "")
+        event = _summariser(Settings.from_env().trusted_session_roles).build(record, parsed.account if parsed else "")
     except RecordRejected:
         return None
     return row_of(summary_of(event))

@@ -1,21 +1,32 @@
-"""Faults injected into real boto3 clients, between botocore and moto.
+"""Faults injected into real boto3 clients, between botocore and moto (storage v2).
 
 moto answers requests from botocore's ``before-send`` event; :class:`FaultInjector` takes
 its place there and forwards to it, so a fault can answer before moto sees the request
-(throttling, a 500, a cancelled transaction, a connect or read timeout: nothing applied) or
-after moto has applied it (a read timeout: the response is lost). A "kill" raises
-:class:`LambdaKilled`, which no ``except Exception`` stops, so the invocation makes no
-further request, as when Lambda's runtime dies mid-file.
+(throttling, a 500, a connect or read timeout: nothing applied), after moto has applied it
+(a read timeout: the response is lost), or in between (a BatchWriteItem of which moto only
+applies some items, the rest answered as ``UnprocessedItems``, as DynamoDB does under
+throttling). A "kill" raises :class:`LambdaKilled`, which no ``except Exception`` stops, so
+the invocation makes no further request, as when Lambda's runtime dies mid-file.
+
+The requests v2's ingest makes, by what they do (:func:`operation_of`):
+
+* ``GetObject``: S3, the log file;
+* ``UpdateItem claim``: conditional ``if_not_exists`` claims of eventIDs (dal/claims.py);
+* ``GetItem claim``: the consistent read of a full claim item;
+* ``UpdateItem registry``: conditional ACTOR / SERVICE / DAY / MONTH / ERROR entries;
+* ``BatchWriteItem``: locators, pages and counts.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import random
 import threading
 import time
 from collections import Counter
+from itertools import zip_longest
 from types import SimpleNamespace
 
 from botocore.awsrequest import AWSResponse
@@ -23,14 +34,27 @@ from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.retries import bucket
 from moto.core.models import botocore_stubber
 
-_DYNAMODB_ERRORS = (  # (code, HTTP status): what DynamoDB answers under load
+from cloudtrail_tracker.dal.batch import MAX_ROUNDS
+
+DYNAMODB_ERRORS = (  # (code, HTTP status): what DynamoDB answers under load
     ("ThrottlingException", 400), ("ProvisionedThroughputExceededException", 400),
     ("RequestLimitExceeded", 400), ("InternalServerError", 500),
 )
-_S3_ERRORS = (("SlowDown", 503), ("InternalError", 500))
-_TIMEOUTS = ("connect timeout", "read timeout, not applied", "read timeout, applied")
-# Cancellation reasons of a transaction that collided with another writer or was throttled.
-_CANCELLATION_CODES = ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded")
+S3_ERRORS = (("SlowDown", 503), ("InternalError", 500))
+TIMEOUTS = ("connect timeout", "read timeout, not applied", "read timeout, applied")
+PARTIAL = "UnprocessedItems"  # a BatchWriteItem that applies only some of its items
+
+OPERATIONS = ("GetObject", "UpdateItem claim", "GetItem claim", "UpdateItem registry", "BatchWriteItem")
+
+KILL_BEFORE_REQUEST = "kill before a request"
+KILL_AFTER_CLAIM = "kill right after a claim"
+KILL_BEFORE_WRITES = "kill between the claims and the BatchWriteItem calls"
+KILL_AFTER_BATCH = "kill right after a BatchWriteItem"
+KILLS = (KILL_BEFORE_REQUEST, KILL_AFTER_CLAIM, KILL_BEFORE_WRITES, KILL_AFTER_BATCH)
+# An outage: every attempt fails until the client gives up (botocore's max_attempts in
+# ingest/handler.py, the BatchWriter's MAX_ROUNDS of UnprocessedItems), so SQS has to retry.
+OUTAGE_ATTEMPTS = 10
+OUTAGES = ("BatchWriteItem", "UpdateItem claim", "GetObject", "GetItem claim", "UpdateItem registry")  # in turn
 
 
 class LambdaKilled(BaseException):
@@ -47,8 +71,8 @@ def _response(request, status: int, body: bytes, content_type: str) -> AWSRespon
     return AWSResponse(request.url, status, headers, _RawBody(body))
 
 
-def dynamodb_error(request, code: str, status: int, **fields) -> AWSResponse:
-    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": f"injected {code}", **fields}
+def dynamodb_error(request, code: str, status: int) -> AWSResponse:
+    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": f"injected {code}"}
     return _response(request, status, json.dumps(body).encode(), "application/x-amz-json-1.0")
 
 
@@ -57,53 +81,94 @@ def s3_error(request, code: str, status: int) -> AWSResponse:
     return _response(request, status, body.encode(), "application/xml")
 
 
+def operation_of(service: str, operation: str, request) -> str:
+    """One of OPERATIONS (or ``operation`` itself for any other request, e.g. SQS's)."""
+    if service == "dynamodb" and operation in ("UpdateItem", "GetItem"):
+        pk = json.loads(request.body)["Key"]["pk"]["S"]
+        return f"{operation} {'claim' if pk.startswith('K#') else 'registry'}"
+    return operation
+
+
+def fault_kinds(operation: str) -> tuple:
+    if operation == "GetObject":
+        return TIMEOUTS + S3_ERRORS
+    return TIMEOUTS + DYNAMODB_ERRORS + ((PARTIAL,) if operation == "BatchWriteItem" else ())
+
+
 class FaultInjector:
     """A proxy in front of moto for the clients of a botocore event emitter, with seeded faults.
 
-    ``fault_rate``: chance that one HTTP attempt (twice that for a transaction) fails: before
-    moto sees it, or (a read timeout) after moto has applied it. ``kills`` invocations (every
-    other one) die at a random request (up to ``kill_within``): before it, or, every other
-    time, just after the first transaction from there on was applied (its events stored,
-    their lastSeen not yet).
+    ``fault_rate``: chance that one HTTP attempt to S3 or DynamoDB fails, per operation (``"*"``:
+    the others); half of a BatchWriteItem's faults are partial. The kind is the one injected least
+    so far for that operation, so every kind meets every operation however few its requests.
+    Disruptions, one at a time, ``kills`` KILLS and ``outages`` OUTAGES (each list in turn),
+    alternately: a kill ends the invocation before the n-th request (n drawn up to
+    ``within["request"]``), just after the n-th claim was applied (up to ``within["claim"]``),
+    just before the first BatchWriteItem of a flush (every claim and registry entry written, no
+    locator, page or counts item), or just after the n-th BatchWriteItem was applied (up to
+    ``within["batch"]``: in the middle of a flush's writes). An outage of one operation, from its
+    n-th request on (up to ``within[operation]``), answers throttling to every attempt (for a
+    BatchWriteItem: every item unprocessed) until the client gives up. A disruption not reached in
+    its invocation waits for the next ones; none is due in an invocation that follows a failed one
+    (``start_invocation(after_failure=True)``), as SQS gives each message ``maxReceiveCount`` tries
+    and the test's point is what the retries repair, not a message given up on.
     """
 
-    def __init__(self, seed: int, fault_rate: float, kills: int, kill_within: int):
+    def __init__(self, seed: int, fault_rate: dict[str, float], kills: int, outages: int,
+                 within: dict[str, int]):
         self._rng = random.Random(seed)
-        self._fault_rate, self._kills_left, self._kill_within = fault_rate, kills, kill_within
-        self._invocations = 0
-        self._requests = 0
-        self._kill_at: int | None = None
-        self._kill_after_applied = False
-        self._transaction_faults = 0
+        self._fault_rate, self._within = fault_rate, within
+        kill_list = [KILLS[n % len(KILLS)] for n in range(kills)]
+        outage_list = [("outage", OUTAGES[n % len(OUTAGES)]) for n in range(outages)]
+        self._disruptions = [d for pair in zip_longest(kill_list, outage_list) for d in pair if d]
+        self._calm = False
+        self._kill: str | None = None
+        self._countdown = 0
+        self._outage: str | None = None  # the operation
+        self._outage_countdown = self._outage_attempts = 0
+        self._writing = False  # a BatchWriteItem came after the last claim
         self.injected: Counter = Counter()
+        self.requests: Counter = Counter()
 
     def attach(self, events) -> None:
         """Send the requests of clients created from ``events`` (a session's) through :meth:`_send`."""
         events.unregister("before-send", botocore_stubber)
         events.register("before-send", self._send, unique_id="moto-with-faults")
 
-    def start_invocation(self) -> None:
-        self._requests = 0
-        self._invocations += 1
-        # A kill not reached (a short invocation) waits for the next one.
-        if self._kill_at is None and self._kills_left and self._invocations % 2:
-            self._kills_left -= 1
-            self._kill_at = self._rng.randint(1, self._kill_within)
-            self._kill_after_applied = not self._kill_after_applied  # both kinds, in turn
+    def start_invocation(self, after_failure: bool) -> None:
+        self._calm = after_failure
+        self._writing = False
+        if self._calm or self._kill or self._outage or not self._disruptions:
+            return
+        disruption = self._disruptions.pop(0)
+        if isinstance(disruption, tuple):
+            self._outage = disruption[1]
+            self._outage_countdown = self._rng.randint(1, self._within[self._outage])
+            self._outage_attempts = MAX_ROUNDS if self._outage == "BatchWriteItem" else OUTAGE_ATTEMPTS
+        else:
+            self._kill = disruption
+            within = {KILL_BEFORE_REQUEST: "request", KILL_AFTER_CLAIM: "claim", KILL_AFTER_BATCH: "batch"}
+            self._countdown = self._rng.randint(1, self._within[within[disruption]]) if disruption in within else 1
+
+    def disruptions_left(self) -> int:
+        return len(self._disruptions) + bool(self._kill) + bool(self._outage)
 
     def _send(self, request, event_name: str, **_):
-        self._requests += 1
         service, operation = event_name.split(".")[1:3]
-        killed = self._kill_due(operation)
-        if killed and not self._kill_after_applied:
-            self.injected["kill before a request"] += 1
-            raise LambdaKilled(f"killed before request {self._requests} ({event_name})")
-        fault = None
-        rate = self._fault_rate * (2 if operation == "TransactWriteItems" else 1)  # the heart of ingest
-        if service in ("s3", "dynamodb") and not killed and self._rng.random() < rate:
-            fault = self._fault(service, operation)
-        if fault == "cancelled":
-            return self._cancelled(request)
+        operation = operation_of(service, operation, request)
+        self.requests[operation] += 1
+        kill = self._kill_due(operation)
+        if operation in ("UpdateItem claim", "GetItem claim"):
+            self._writing = False
+        elif operation == "BatchWriteItem":
+            self._writing = True
+        if kill in (KILL_BEFORE_REQUEST, KILL_BEFORE_WRITES):
+            self.injected[kill] += 1
+            raise LambdaKilled(f"{kill} ({operation})")
+        fault = self._outage_due(operation) if not kill else None
+        rate = self._fault_rate.get(operation, self._fault_rate["*"])
+        if service in ("s3", "dynamodb") and not kill and not fault and self._rng.random() < rate:
+            fault = self._fault(operation)
         if fault == "connect timeout":
             raise ConnectTimeoutError(endpoint_url=request.url)
         if fault == "read timeout, not applied":
@@ -111,44 +176,70 @@ class FaultInjector:
         if isinstance(fault, tuple):
             code, status = fault
             return (s3_error if service == "s3" else dynamodb_error)(request, code, status)
+        if fault in (PARTIAL, "all unprocessed"):
+            return self._partial(request, event_name, everything=fault != PARTIAL)
         response = botocore_stubber(event_name=event_name, request=request)
-        if killed:
-            self.injected["kill right after a transaction"] += 1
-            raise LambdaKilled(f"killed after request {self._requests} ({event_name}) was applied")
+        if kill:
+            self.injected[kill] += 1
+            raise LambdaKilled(f"{kill} ({operation}) was applied")
         if fault == "read timeout, applied":
             raise ReadTimeoutError(endpoint_url=request.url)
         return response
 
-    def _kill_due(self, operation: str) -> bool:
-        """At the request drawn; or, for a kill after a transaction, the first one from there on."""
-        if self._kill_at is None or self._requests < self._kill_at:
-            return False
-        if self._kill_after_applied and operation != "TransactWriteItems":
-            return False  # waits for the next transaction
-        self._kill_at = None
-        return True
+    def _kill_due(self, operation: str) -> str | None:
+        """The armed kill, if this request is the one it waits for."""
+        due = {KILL_BEFORE_REQUEST: True, KILL_AFTER_CLAIM: operation == "UpdateItem claim",
+               KILL_BEFORE_WRITES: operation == "BatchWriteItem" and not self._writing,
+               KILL_AFTER_BATCH: operation == "BatchWriteItem"}
+        if self._calm or self._kill is None or not due[self._kill]:
+            return None
+        self._countdown -= 1
+        if self._countdown:
+            return None
+        kill, self._kill = self._kill, None
+        return kill
 
-    def _fault(self, service: str, operation: str):
-        if operation == "TransactWriteItems":
-            self._transaction_faults += 1
-            if self._transaction_faults % 2:
-                return "cancelled"  # every other fault of a transaction
-        kinds = _TIMEOUTS + (_S3_ERRORS if service == "s3" else _DYNAMODB_ERRORS)
+    def _outage_due(self, operation: str):
+        """The fault of the outage under way, if this request meets it."""
+        if self._calm or self._outage != operation:
+            return None
+        if self._outage_countdown > 1:
+            self._outage_countdown -= 1
+            return None
+        self._outage_attempts -= 1
+        if not self._outage_attempts:
+            self._outage = None
+            self.injected[f"outage: {operation}"] += 1
+        if operation == "BatchWriteItem":
+            return "all unprocessed"
+        return S3_ERRORS[0] if operation == "GetObject" else DYNAMODB_ERRORS[1]
+
+    def _fault(self, operation: str):
+        kinds = fault_kinds(operation)
+        if operation == "BatchWriteItem":
+            self.injected["BatchWriteItem faults"] += 1
+            if self.injected["BatchWriteItem faults"] % 2:
+                kinds = (PARTIAL,)  # every other fault of a BatchWriteItem: the realistic throttling shape
         # The kind injected least so far: every kind is exercised, however few the requests.
-        kind = min(self._rng.sample(kinds, len(kinds)), key=lambda k: self.injected[_name(k)])
+        kind = min(self._rng.sample(kinds, len(kinds)), key=lambda k: self.injected[f"{operation}: {_name(k)}"])
+        self.injected[f"{operation}: {_name(kind)}"] += 1
         self.injected[_name(kind)] += 1
         return kind
 
-    def _cancelled(self, request) -> AWSResponse:
-        """TransactionCanceledException with one reason per action, some not ``None``."""
-        actions = len(json.loads(request.body)["TransactItems"])
-        reasons = [{"Code": "None"} for _ in range(actions)]
-        for index in self._rng.sample(range(actions), k=self._rng.randint(1, min(3, actions))):
-            code = min(_CANCELLATION_CODES, key=lambda c: self.injected[f"TransactionCanceled: {c}"])
-            reasons[index] = {"Code": code, "Message": f"injected {code}"}
-            self.injected[f"TransactionCanceled: {code}"] += 1
-        self.injected["cancelled"] += 1
-        return dynamodb_error(request, "TransactionCanceledException", 400, CancellationReasons=reasons)
+    def _partial(self, request, event_name: str, everything: bool = False) -> AWSResponse:
+        """moto applies a random part of the batch (maybe none of it); the rest comes back unprocessed."""
+        (table, writes), = json.loads(request.body)["RequestItems"].items()
+        left = set(range(len(writes))) if everything else \
+            set(self._rng.sample(range(len(writes)), self._rng.randint(1, len(writes))))
+        applied = [write for number, write in enumerate(writes) if number not in left]
+        if applied:
+            part = copy.copy(request)
+            part.body = json.dumps({"RequestItems": {table: applied}}).encode()
+            response = botocore_stubber(event_name=event_name, request=part)
+            assert response.status_code == 200, response.content
+        self.injected["unprocessed items"] += len(left)
+        body = {"UnprocessedItems": {table: [writes[number] for number in sorted(left)]}}
+        return _response(request, 200, json.dumps(body).encode(), "application/x-amz-json-1.0")
 
 
 class VirtualClock:
@@ -163,6 +254,8 @@ class VirtualClock:
         self.slept += seconds
 
     def install(self, monkeypatch) -> None:
+        from cloudtrail_tracker.dal.batch import BatchWriter
+
         clock = self
 
         class BucketClock(bucket.Clock):
@@ -178,6 +271,8 @@ class VirtualClock:
                 return False
 
         monkeypatch.setattr(time, "sleep", self.sleep)
+        # BatchWriter's backoff between rounds of UnprocessedItems: a default bound at import time
+        monkeypatch.setattr(BatchWriter.__init__, "__defaults__", (self.sleep,))
         monkeypatch.setattr(bucket, "Clock", BucketClock)
         monkeypatch.setattr(bucket, "threading", SimpleNamespace(Lock=threading.Lock, Condition=Condition))
 

@@ -1,14 +1,32 @@
-"""Ingest under faults: throttling, cancelled transactions, 500s, timeouts and Lambdas killed mid-file.
+"""Ingest under faults: throttling, 500s, timeouts, partial batch writes and Lambdas killed mid-file (storage v2).
 
 Real-shaped log files flow S3 -> SQS -> the real ingest handler -> DynamoDB on moto, while
-:class:`FaultInjector` makes the handler's own S3 and DynamoDB requests fail at seeded random
-points, and kills invocations (the whole batch comes back, as on Lambda, in a new execution
-environment). SQS redelivers each failed message up to ``maxReceiveCount`` (5) times. At the
-end every event is stored once, counted once and listed, checked against a reference computed
-here from the files themselves.
+:class:`FaultInjector` makes the handler's own requests fail at seeded random points: S3's
+GetObject, and v2's DynamoDB calls (conditional UpdateItem of claims and registry entries, the
+consistent GetItem of a full claim item, BatchWriteItem of locators, pages and counts) answer
+throttling (ThrottlingException, ProvisionedThroughputExceededException, RequestLimitExceeded),
+InternalServerError, time out before the request is applied or after (the response lost), and a
+BatchWriteItem may apply only some items and hand the rest back as UnprocessedItems; an outage
+of each kind of request outlasts the client's retries (botocore's attempts, the BatchWriter's rounds
+of UnprocessedItems), so the message or the batch fails and SQS retries it. Invocations
+are killed (the whole batch comes back, as on Lambda, in a new execution environment): before a
+random request, right after a claim, between the claims and the BatchWriteItem calls of a flush,
+and in the middle of those calls. SQS redelivers each failed message up to ``maxReceiveCount`` (5)
+times. Claim items are made small (CLAIM_CAP) so full claim items, their GetItem and the claim
+tree's lower levels are in play too.
+
+At the end, against a reference computed here from the files themselves (tests/stored.py reads
+the table): every event is listed exactly once in its day's D# pages, its actor's U# pages and
+(a failed call) its day's X# pages, has one locator naming a file that holds it, is counted once
+per actor and day, its actor, service, day, month and error code are listed (lastSeen right), and
+nothing went to the dead-letter queue.
+
+The old design's TransactWriteItems (and its TransactionConflict / cancelled transactions) are
+gone in v2: no transaction, so that fault kind has no counterpart and is not injected.
 
 Backoff and client-side rate limiting advance a virtual clock (:class:`VirtualClock`), so the
 test takes seconds; the clock also shows that no invocation spends more than its timeout retrying.
+``FAULT_SEED=7 pytest ...`` runs another seed.
 """
 
 from __future__ import annotations
@@ -21,14 +39,18 @@ from collections import Counter, defaultdict
 import boto3
 
 from cloudtrail_tracker.backfill.sample_history import generate
-from cloudtrail_tracker.dal import keys
+from cloudtrail_tracker.dal import keys, pages
 from cloudtrail_tracker.local.driver import drain_queue
-from tests.integration.ingest.faults import FaultInjector, LambdaKilled, VirtualClock
+from tests.integration.ingest.faults import (KILLS, OPERATIONS, OUTAGES, FaultInjector, LambdaKilled, VirtualClock,
+                                             fault_kinds)
+from tests.stored import counts, events, locators, registry, scan
 
 SEED = int(os.environ.get("FAULT_SEED", "20250306"))  # FAULT_SEED=7 pytest ... tries another run
-FILES, RECORDS_PER_FILE = 16, 20
+FILES, RECORDS_PER_FILE = 24, 30
 DROP_PREFIXES = ("get", "describe", "list")
 FUNCTION_TIMEOUT_S = 300  # template.yaml, IngestFunction
+CLAIM_CAP = 6  # claims per claim item in this test (keys.CLAIM_CAP: 400): full items and the tree's levels
+COUNTERS = ("n", "e:", "s:", "x:")  # a: (tracked request parameters) depends on settings, tested elsewhere
 
 
 def who(record: dict) -> str:
@@ -41,34 +63,49 @@ class Reference:
 
     Actors are keyed by :func:`who`; :meth:`named` translates to the table's actor names."""
 
-    def __init__(self, records: list[dict]):
-        unique = {record["eventID"]: record for record in records}
+    def __init__(self, files: dict[str, list[dict]]):
+        self.files_of: dict[str, set[str]] = defaultdict(set)  # eventID -> keys of the files that hold it
+        unique = {}
+        for key, records in files.items():
+            for record in records:
+                unique[record["eventID"]] = record
+                self.files_of[record["eventID"]].add(key)
         self.events = {event_id: record for event_id, record in unique.items()
                        if record.get("errorCode") or not record["eventName"].lower().startswith(DROP_PREFIXES)}
         self.actor_days: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        self.totals: Counter = Counter()
         self.actor_last_seen: dict[str, str] = {}
         self.service_last_seen: dict[str, str] = {}
-        self.months, self.errors = set(), set()
+        self.days, self.errors = set(), set()
         for record in self.events.values():
             day, actor, service = record["eventTime"][:10], who(record), record["eventSource"].split(".")[0]
-            self.actor_days[(day, actor)].update(["n", f"e:{record['eventName']}"])
-            self.totals[(day, record["recipientAccountId"], record["awsRegion"])] += 1
+            names = ["n", f"e:{record['eventName']}", f"s:{service}"]
+            if record.get("errorCode"):
+                names.append(f"x:{record['errorCode']}")
+                self.errors.add(record["errorCode"])
+            self.actor_days[(actor, day)].update(names)
             self.actor_last_seen[actor] = max(day, self.actor_last_seen.get(actor, ""))
             self.service_last_seen[service] = max(day, self.service_last_seen.get(service, ""))
-            self.months.add(day[:7])
-            if record.get("errorCode"):
-                self.errors.add(record["errorCode"])
+            self.days.add(day)
 
     def named(self, actor_name: dict[str, str]) -> tuple[dict, dict]:
-        """(counters per (day, actor name), lastSeen per actor name) with ``actor_name[who]``."""
+        """(counters per (actor name, day), lastSeen per actor name) with ``actor_name[who]``."""
         counters: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        for (day, actor), counts in self.actor_days.items():
-            counters[(day, actor_name[actor])] += counts
+        for (actor, day), numbers in self.actor_days.items():
+            counters[(actor_name[actor], day)] += numbers
         last_seen: dict[str, str] = {}
         for actor, day in self.actor_last_seen.items():
             last_seen[actor_name[actor]] = max(day, last_seen.get(actor_name[actor], ""))
-        return counters, last_seen
+        return dict(counters), last_seen
+
+
+def views_of(items: list[dict], view: str) -> dict[str, set[str]]:
+    """eventID -> the pks of ``view``'s pages that hold it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if item["pk"].startswith(view) and "s" in item:
+            for summary in pages.decode(item["s"]):
+                found[pages.row_of(summary)["eventID"]].add(item["pk"])
+    return found
 
 
 def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, monkeypatch):
@@ -77,12 +114,17 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
 
     clock = VirtualClock()
     clock.install(monkeypatch)
+    monkeypatch.setattr(keys, "CLAIM_CAP", CLAIM_CAP)
     monkeypatch.setenv("DROP_EVENT_PREFIXES", ",".join(DROP_PREFIXES))
     # The handler's clients come from boto3's default session: faults registered on it reach them,
     # and every client created after a kill, and never the test's own clients.
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     boto3.setup_default_session(region_name="us-east-1")
-    injector = FaultInjector(SEED, fault_rate=0.2, kills=4, kill_within=25)
+    # fewer GetItem and BatchWriteItem requests than UpdateItem ones: more of them fail
+    injector = FaultInjector(SEED, fault_rate={"*": 0.2, "GetItem claim": 0.5, "BatchWriteItem": 0.4},
+                             kills=2 * len(KILLS), outages=len(OUTAGES),
+                             within={"request": 150, "claim": 40, "batch": 8, "GetObject": 10, "UpdateItem claim": 40,
+                                     "GetItem claim": 10, "UpdateItem registry": 100, "BatchWriteItem": 8})
     injector.attach(boto3.DEFAULT_SESSION.events)
     handler.reset()
 
@@ -97,15 +139,20 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     uploads.append((key_of(logs[0]).replace(".json.gz", "_again.json.gz"), logs[2]))  # CloudTrail's own duplicates
     for key, path in uploads:
         aws.put_log(key, path.read_bytes())
-    expected = Reference([r for p in logs for r in json.loads(gzip.decompress(p.read_bytes()))["Records"]])
+    expected = Reference({key: json.loads(gzip.decompress(path.read_bytes()))["Records"]
+                          for key, path in uploads if path in logs})
 
     backoff_per_invocation = []
+    last_failed = [False]
 
     def invoke(event, context):
-        injector.start_invocation()
+        injector.start_invocation(after_failure=last_failed[0])
         slept_before = clock.slept
+        last_failed[0] = True
         try:
-            return lambda_handler(event, context)
+            response = lambda_handler(event, context)
+            last_failed[0] = bool(response.get("batchItemFailures"))
+            return response
         except LambdaKilled:
             handler.reset()  # the next invocation runs in a new execution environment
             raise RuntimeError("the Lambda was killed") from None
@@ -114,36 +161,72 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
 
     r = aws.resources
     delivered = drain_queue(aws.sqs, r.queue_url, r.queue_arn, r.region, invoke)
-    print(f"\ninjected {dict(injector.injected)}\ninvocations {len(backoff_per_invocation)}, {delivered}, "
+    print(f"\ninjected {dict(sorted(injector.injected.items()))}\nrequests {dict(injector.requests)}\n"
+          f"invocations {len(backoff_per_invocation)}, {delivered}, "
           f"virtual backoff {clock.slept:.1f} s (max {max(backoff_per_invocation):.1f} s in one invocation)")
 
-    # the faults happened, of every kind, and SQS had to redeliver
-    kinds = {"kill before a request", "kill right after a transaction", "connect timeout", "read timeout, not applied",
-             "read timeout, applied", "ThrottlingException", "ProvisionedThroughputExceededException",
-             "RequestLimitExceeded", "InternalServerError", "TransactionCanceled: TransactionConflict",
-             "SlowDown", "InternalError", "cancelled"}
-    assert kinds <= set(injector.injected), kinds - set(injector.injected)
-    assert delivered["failedDeliveries"] > 0
     # nothing was given up on, and no invocation retried past its timeout
     assert aws.dead_letters() == []
     assert max(backoff_per_invocation) < FUNCTION_TIMEOUT_S
 
-    table = aws.items("")  # one Scan; filtered by key prefix below
+    items = scan(aws.dynamodb, r.table)
 
-    def items(prefix: str) -> list[dict]:
-        return [item for item in table if item["pk"].startswith(prefix)]
+    # listed exactly once in its day's pages, and nothing else listed
+    listed = events(items)
+    assert Counter(row["eventID"] for row in listed) == {event_id: 1 for event_id in expected.events}
+    for row in listed:  # the summary is the event's own
+        record = expected.events[row["eventID"]]
+        assert (row["eventTime"], row["eventName"], row["eventSource"], row["account"], row["region"],
+                row["errorCode"] or None) == (record["eventTime"], record["eventName"], record["eventSource"],
+                                              record["recipientAccountId"], record["awsRegion"],
+                                              record.get("errorCode") or None), row
+    day_pages = views_of(items, keys.VIEW_ALL)
+    assert all(day_pages[e] == {keys.page_pk(keys.VIEW_ALL, r["eventTime"][:10])} for e, r in expected.events.items())
 
-    events = items("E#")
-    assert len(events) == len({e["eventID"] for e in events}) == len(expected.events)
-    assert {e["eventID"] for e in events} == set(expected.events)
-    actor_name = {who(expected.events[e["eventID"]]): e["actor"] for e in events}
-    assert all(e["actor"] == actor_name[who(expected.events[e["eventID"]])] for e in events), "one identity, one name"
+    actor_name = {who(expected.events[row["eventID"]]): row["actor"] for row in listed}
+    assert all(row["actor"] == actor_name[who(expected.events[row["eventID"]])] for row in listed), \
+        "one identity, one name"
+
+    # once in its actor's pages, and (a failed call) once in its day's failed calls
+    assert Counter(row["eventID"] for row in events(items, keys.VIEW_ACTOR)) == \
+        {event_id: 1 for event_id in expected.events}
+    actor_pages = views_of(items, keys.VIEW_ACTOR)
+    assert all(actor_pages[e] == {keys.page_pk(keys.VIEW_ACTOR, actor_name[who(r)])}
+               for e, r in expected.events.items())
+    failed = {e for e, r in expected.events.items() if r.get("errorCode")}
+    assert failed, "the sample history has failed calls"
+    assert Counter(row["eventID"] for row in events(items, keys.VIEW_ERRORS)) == {e: 1 for e in failed}
+
+    # one locator per event, naming a counts item whose file holds the event
+    found = Counter(item["pk"] for item in locators(items))
+    assert found == {keys.locator_key(e)[keys.PK]["S"]: 1 for e in expected.events}
+    by_key = {(item["pk"], item["sk"]): item for item in items}
+    for event_id, record in expected.events.items():
+        locator = by_key[(keys.locator_key(event_id)[keys.PK]["S"], keys.LOCATOR_SK)]
+        named = by_key.get((keys.counts_pk(record["eventTime"][:10]), locator["c"]))
+        assert named is not None and named["fb"] == r.bucket, (event_id, locator)
+        assert named["fk"] in expected.files_of[event_id], (event_id, named["fk"])
+
+    # counted once per actor and day
     expected_counters, expected_last_seen = expected.named(actor_name)
-    counters = {(c["day"], c["actor"]): Counter({name: int(value) for name, value in c.items()
-                                                 if name == "n" or name.startswith("e:")}) for c in items("C#")}
-    assert counters == expected_counters
-    assert {(t["day"], t["account"], t["region"]): int(t["n"]) for t in items("T#")} == expected.totals
-    assert {i["sk"]: i.get("lastSeen") for i in items(keys.ACTOR_REGISTRY)} == expected_last_seen
-    assert {i["sk"]: i.get("lastSeen") for i in items(keys.SERVICE_REGISTRY)} == expected.service_last_seen
-    assert {i["sk"] for i in items(keys.MONTH_REGISTRY)} == expected.months
-    assert {i["sk"] for i in items(keys.ERROR_REGISTRY)} == expected.errors
+    counted = {key: Counter({name: number for name, number in numbers.items()
+                             if name == "n" or name.startswith(COUNTERS[1:])})
+               for key, numbers in counts(items).items()}
+    assert counted == expected_counters
+
+    # every actor, service, day, month and error code listed; lastSeen the newest day
+    assert {name: item.get("lastSeen") for name, item in registry(items, keys.ACTOR_REGISTRY).items()} \
+        == expected_last_seen
+    assert {name: item.get("lastSeen") for name, item in registry(items, keys.SERVICE_REGISTRY).items()} \
+        == expected.service_last_seen
+    assert set(registry(items, keys.DAY_REGISTRY)) == expected.days
+    assert set(registry(items, keys.MONTH_REGISTRY)) == {day[:7] for day in expected.days}
+    assert set(registry(items, keys.ERROR_REGISTRY)) == expected.errors
+
+    # and it was under fire: the faults happened, of every kind on every kind of request, and SQS had to redeliver
+    wanted = {f"{operation}: {kind if isinstance(kind, str) else kind[0]}"
+              for operation in OPERATIONS for kind in fault_kinds(operation)} | set(KILLS) \
+        | {f"outage: {operation}" for operation in OPERATIONS}
+    assert wanted <= set(injector.injected), sorted(wanted - set(injector.injected))
+    assert injector.disruptions_left() == 0
+    assert delivered["failedDeliveries"] > 0

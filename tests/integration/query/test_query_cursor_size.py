@@ -29,17 +29,21 @@ def _failed_calls():
 
 @pytest.fixture
 def failures_of_400_codes(aws, monkeypatch):
-    from cloudtrail_tracker.dal.writer import EventStore
+    from cloudtrail_tracker.dal.writer import EventWriter
+    from cloudtrail_tracker.models import FileReport
     from query.routes import common
 
     for name, value in {"AUTH_MODE": "none", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
                         "POWERTOOLS_LOG_LEVEL": "WARNING", "TABLE_NAME": os.environ["TABLE_NAME"]}.items():
         monkeypatch.setenv(name, value)
-    store = EventStore(aws.dynamodb, aws.resources.table)
-    for event in _failed_calls():
-        store.add(event)
-    store.flush()
-    assert store.result.stored == len(CODES)
+    writer = EventWriter(aws.dynamodb, aws.resources.table)
+    report = FileReport()
+    sink = writer.file(aws.resources.bucket, "AWSLogs/111122223333/CloudTrail/eu-west-1/2020/05/failed.json.gz", report)
+    for ordinal, event in enumerate(_failed_calls()):
+        sink.add(event, ordinal)
+    sink.close()
+    writer.flush()
+    assert report.stored == len(CODES) and report.duplicates == 0
     common.reset()
     yield
     common.reset()
@@ -56,7 +60,7 @@ def _get(path: str, params: dict) -> dict:
     return json.loads(response["body"])
 
 
-@pytest.mark.slow  # moto answers each ByError Query by reading the whole table: ~1 min on a busy machine
+@pytest.mark.slow  # moto answers each Query by reading the whole table
 def test_errors_cursor_stays_small_with_400_codes_and_the_walk_returns_every_row_once(failures_of_400_codes):
     params = {"from": "2020-05-01", "to": "2020-05-31", "limit": 30}  # pages end between codes and inside the walk
     rows, cursor, longest = [], None, 0

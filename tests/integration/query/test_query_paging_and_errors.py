@@ -125,19 +125,25 @@ def test_forged_start_keys_are_a_400(api):
     params = {**RECENT, "limit": 1}
     data = _open(api.ok("/services/s3", params)["next"])
     key = data["k"]
-    assert key["byService"] == {"S": "S#s3"}
+    assert data["p"].startswith("D#") and set(key) == {"t", "i"}  # a day partition, a position in it
     forged = [
-        {**key, "byService": {"S": "S#ec2"}},  # another partition: DynamoDB's ValidationException
-        {**key, "ts": {"S": "2099-01-01T00:00:00Z#x"}},  # outside the window
-        {**key, "ts": {"N": "1"}},
-        {**key, "pk": {"S": "SERVICE"}},  # not an event's key
-        {k: v for k, v in key.items() if k != "ts"},
-        {**key, "byDay": {"S": "D#2024-01-01"}},
+        {**key, "t": "2099-01-01T00:00:00Z"},  # outside the window
+        {**key, "t": "2023-12-31T23:59:59Z"},
+        {**key, "t": "2024-06-01Tzz:00:00Z"},  # in the window's range as a string, not a time
+        {**key, "t": "2024-06-01T10:00:00+00"},
+        {**key, "t": "2024-13-45T10:00:00Z"},
+        {**key, "t": 1},
+        {**key, "t": {"S": key["t"]}},  # the wire format of an item key
+        {**key, "i": ""},
+        {**key, "i": "x" * 600},  # longer than any stored eventID
+        {**key, "i": 5},
+        {**key, "pk": {"S": "SERVICE"}},  # not a position
+        {k: v for k, v in key.items() if k != "t"},
         "abc",
     ]
     for start in forged:
         _bad(api, "/services/s3", {**params, "next": _seal({**data, "k": start})}, "next")
-    for position in ({**data, "p": "S#ec2"}, {**data, "p": 5}, {**data, "x": 2}, {**data, "z": 1}):
+    for position in ({**data, "p": "S#ec2"}, {**data, "p": "U#alice"}, {**data, "p": 5}, {**data, "x": 2}, {**data, "z": 1}):
         _bad(api, "/services/s3", {**params, "next": _seal(position)}, "next")
 
 

@@ -23,7 +23,7 @@ def test_keys_fit_dynamodb_limits():
     assert _bytes(keys.claim_pk(huge, huge, "2024-01-15T10:07:00Z")) <= keys.MAX_PK_BYTES
     assert _bytes(keys.registry_key(keys.ACTOR_REGISTRY, huge)["sk"]["S"]) <= keys.MAX_SK_BYTES
     assert _bytes(keys.page_sk("2024-01-15T10:07:00Z", keys.part_tag("b", huge, 12), 3)) <= keys.MAX_SK_BYTES
-    assert len(keys.claim_attribute(huge)) <= keys.MAX_EVENT_ID_BYTES + 1
+    assert _bytes(keys.claim_entry(huge, keys.part_tag("b", "k", 0))) <= keys.MAX_EVENT_ID_BYTES + 20
 
 
 def test_claim_slots_are_five_minutes_and_children_split_by_hash():

@@ -207,13 +207,18 @@ ADMIN, BOB = Caller(None, True, "none"), Caller("bob", False, "cognito")
 
 def _plan(caller, **request):
     return plan_list(ListRequest(window=WINDOW, **request), caller, lambda a, b: ["2024-01-02", "2024-01-05"],
-                     lambda: ["AccessDenied", "Client.UnauthorizedOperation"], lambda a, b: ["2024-01"])
+                     lambda a, b: ["2024-01"])
+
+
+def _conditions(plan):
+    return [(c.attribute, c.op, c.value) for c in plan.conditions]
 
 
 def test_scan_walks_days_with_events_newest_first():
     plan = _plan(ADMIN, scope="scan", subject=None)
-    assert plan.months == ("2024-01",)
+    assert plan.months == ("2024-01",) and not plan.partitions and not plan.conditions
     assert [p.value for p in plan.expand_month("2024-01")] == ["D#2024-01-05", "D#2024-01-02"]
+    assert all((p.low, p.high) == (WINDOW.start, WINDOW.end) for p in plan.expand_month("2024-01"))
 
 
 def test_scan_walks_only_the_months_the_registry_lists_and_reads_their_days_lazily():
@@ -228,52 +233,72 @@ def test_scan_walks_only_the_months_the_registry_lists_and_reads_their_days_lazi
         expanded.append((first, last))
         return [first]
 
-    plan = plan_list(ListRequest(scope="scan", subject=None, window=window), ADMIN, days, lambda: [], months)
+    plan = plan_list(ListRequest(scope="scan", subject=None, window=window), ADMIN, days, months)
     assert plan.months == ("2025-06", "2024-01") and asked == [("2013-11-01", "2026-03-10")] and not expanded
     assert [p.value for p in plan.expand_month("2025-06")] == ["D#2025-06-01"] and expanded == [("2025-06-01", "2025-06-31")]
-    for scope, subject in (("errors", None), ("service", "ec2")):
-        plan_list(ListRequest(scope=scope, subject=subject, window=window), ADMIN, days, lambda: [], months)
-    plan_list(ListRequest(scope="scan", subject=None, window=window), BOB, days, lambda: [], months)
-    assert len(asked) == 1  # only an admin's /scan without eventName/errorCode reads the MONTH registry
+    errors = plan_list(ListRequest(scope="errors", subject=None, window=window), ADMIN, days, months)
+    assert [p.value for p in errors.expand_month("2024-01")] == ["X#2024-01-01"]
+    plan_list(ListRequest(scope="service", subject="ec2", window=window), ADMIN, days, months)
+    assert len(asked) == 3  # every day walk of a long window: one MONTH registry read
+    plan_list(ListRequest(scope="scan", subject=None, window=window), BOB, days, months)
+    assert len(asked) == 3  # a non-admin walks their own partition: no registry read
     one_month = Window("2024-01-03T00:00:00Z", "2024-01-09T23:59:59Z")
-    plan = plan_list(ListRequest(scope="scan", subject=None, window=one_month), ADMIN, days, lambda: [], months)
-    assert plan.months == ("2024-01",) and len(asked) == 1  # a one-month window reads its day totals directly
+    plan = plan_list(ListRequest(scope="scan", subject=None, window=one_month), ADMIN, days, months)
+    assert plan.months == ("2024-01",) and len(asked) == 3  # a one-month window reads its days directly
+    assert expanded[-1] != ("2024-01-03", "2024-01-09")
+    plan.expand_month("2024-01")
+    assert expanded[-1] == ("2024-01-03", "2024-01-09")  # only the window's days of the month
 
 
-def test_scan_uses_the_most_selective_index():
-    assert _plan(ADMIN, scope="scan", subject=None, error_code="AccessDenied").partitions[0].value == "X#AccessDenied"
+def test_an_error_code_walks_the_failed_calls_and_summary_filters_are_conditions():
+    plan = _plan(ADMIN, scope="scan", subject=None, error_code="AccessDenied")
+    assert [p.value for p in plan.expand_month("2024-01")] == ["X#2024-01-05", "X#2024-01-02"]
+    assert _conditions(plan) == [("errorCode", "eq", "AccessDenied")]
     plan = _plan(ADMIN, scope="scan", subject=None, event_name="RunInstances")
-    assert plan.partitions[0].index == "ByEventName" and not plan.conditions
+    assert plan.expand_month("2024-01")[0].value == "D#2024-01-05"
+    assert _conditions(plan) == [("eventName", "eq", "RunInstances")]
+    plan = _plan(ADMIN, scope="service", subject="ec2",
+                 filters=tuple(parse_filters("readOnly,instanceType", None, "false,t3.micro", None)))
+    assert _conditions(plan) == [("eventSource", "begins_with", "ec2."), ("readOnly", "eq", False)]
+    assert [(f.name, f.value) for f in plan.record_filters] == [("requestParameters_instanceType", "t3.micro")]
 
 
 def test_non_admin_always_walks_their_own_partition():
-    for scope, subject in (("scan", None), ("service", "ec2"), ("account", "111"), ("errors", None), ("errors", "AccessDenied")):
+    for scope, subject in (("scan", None), ("service", "ec2"), ("account", "111"), ("errors", None),
+                           ("errors", "AccessDenied"), ("resource", "arn:aws:s3:::b"), ("user", "bob")):
         plan = _plan(BOB, scope=scope, subject=subject)
-        assert [p.value for p in plan.partitions] == ["U#bob"], scope
+        assert [p.value for p in plan.partitions] == ["U#bob"] and not plan.months, scope
     resource = _plan(BOB, scope="resource", subject="arn:aws:s3:::b")
-    assert resource.partitions[0].value == "R#arn:aws:s3:::b" and ("actor", "eq", "bob") in [
-        (c.attribute, c.op, c.value) for c in resource.conditions]
+    assert _conditions(resource) == [("resources", "contains", "arn:aws:s3:::b")]
+    assert _conditions(_plan(BOB, scope="errors", subject=None)) == [("errorCode", "exists", None)]
     with pytest.raises(Forbidden):
         _plan(BOB, scope="user", subject="alice")
     with pytest.raises(Forbidden):
         _plan(BOB, scope="errors", subject=None, user="alice")
 
 
-def test_all_failures_walk_every_error_code_of_the_window():
+def test_all_failures_walk_the_failed_calls_of_every_day_with_events():
     plan = _plan(ADMIN, scope="errors", subject=None)
-    assert [p.value for p in plan.partitions] == ["X#AccessDenied", "X#Client.UnauthorizedOperation"]
+    assert [p.value for p in plan.expand_month("2024-01")] == ["X#2024-01-05", "X#2024-01-02"]
+    assert _conditions(plan) == [("errorCode", "exists", None)]
+    one_code = _plan(ADMIN, scope="errors", subject="AccessDenied")
+    assert _conditions(one_code) == [("errorCode", "eq", "AccessDenied")]
+    mine = _plan(ADMIN, scope="errors", subject=None, user="alice")
+    assert [p.value for p in mine.partitions] == ["U#alice"] and not mine.months
 
 
 # ---- aggregates
-def test_aggregates_from_counter_items():
-    items = [{"day": "2024-01-01", "actor": "a", "n": 3, "s:ec2": 2, "s:s3": 1, "e:RunInstances": 2, "x:AccessDenied": 1},
-             {"day": "2024-01-03", "actor": "b", "n": 1, "s:s3": 1, "e:PutObject": 1}]
+def test_aggregates_from_counter_rows():
+    rows = [{"day": "2024-01-01", "actor": "a", "counts": {"n": 3, "s:ec2": 2, "s:s3": 1, "e:RunInstances": 2,
+                                                          "x:AccessDenied": 1}},
+            {"day": "2024-01-03", "actor": "b", "counts": {"n": 1, "s:s3": 1, "e:PutObject": 1}}]
     days = ["2024-01-01", "2024-01-02", "2024-01-03"]
-    assert aggregate("service", items, days) == (4, [{"key": "ec2", "count": 2}, {"key": "s3", "count": 2}])
-    assert aggregate("user", items, days)[1] == [{"key": "a", "count": 3}, {"key": "b", "count": 1}]
-    assert aggregate("day", items, days)[1] == [{"key": "2024-01-01", "count": 3}, {"key": "2024-01-02", "count": 0},
-                                                {"key": "2024-01-03", "count": 1}]
-    assert aggregate("errorCode", items, days)[1] == [{"key": "AccessDenied", "count": 1}]
+    assert aggregate("service", rows, days) == (4, [{"key": "ec2", "count": 2}, {"key": "s3", "count": 2}])
+    assert aggregate("user", rows, days)[1] == [{"key": "a", "count": 3}, {"key": "b", "count": 1}]
+    assert aggregate("day", rows, days)[1] == [{"key": "2024-01-01", "count": 3}, {"key": "2024-01-02", "count": 0},
+                                               {"key": "2024-01-03", "count": 1}]
+    assert aggregate("errorCode", rows, days)[1] == [{"key": "AccessDenied", "count": 1}]
+    assert aggregate("eventName", rows, days)[1] == [{"key": "RunInstances", "count": 2}, {"key": "PutObject", "count": 1}]
 
 
 def test_month_look_ups_skip_impossible_months():
@@ -283,3 +308,23 @@ def test_month_look_ups_skip_impossible_months():
 
     assert searched_days("2010-01-01", "2030-12-31", today=date(2026, 3, 10)) == ("2013-11-01", "2026-03-11")
     assert searched_days("2030-01-01", "2030-12-31", today=date(2026, 3, 10)) is None
+
+
+# ---- /events/{id}: the row rebuilt from the record names the actor as ingest did
+def test_an_events_row_names_the_actor_with_the_roles_ingest_trusts(monkeypatch):
+    from cloudtrail_tracker.events import EventBuilder
+    from cloudtrail_tracker.settings import Settings
+    from query.logic.rows import summary_row
+
+    record = {"eventVersion": "1.08", "eventID": "e-1", "eventTime": "2024-01-05T10:00:00Z", "eventName": "RunInstances",
+              "eventSource": "ec2.amazonaws.com", "awsRegion": "eu-west-1", "recipientAccountId": "111122223333",
+              "userIdentity": {"type": "AssumedRole", "accountId": "111122223333", "principalId": "AROA1:ana",
+                               "arn": "arn:aws:sts::111122223333:assumed-role/LabRole/ana",
+                               "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "LabRole",
+                                                                    "arn": "arn:aws:iam::111122223333:role/LabRole"}}}}
+    key = "AWSLogs/111122223333/CloudTrail/eu-west-1/2024/01/05/x.json.gz"
+    for trusted in ("", "LabRole"):
+        monkeypatch.setenv("TRUSTED_SESSION_ROLES", trusted)
+        ingested = EventBuilder(Settings.from_env()).build(record, "111122223333")
+        assert summary_row(record, key)["actor"] == ingested.actor.name
+    assert summary_row(record, key)["actor"] == "ana"  # trusted: the session name is the caller

@@ -1,33 +1,251 @@
-"""The reader's retries and start-key checks, on a fake DynamoDB client (no AWS)."""
+"""The v2 reader on a fake DynamoDB client (no AWS): the page merge, resuming, start-key checks,
+the per-call budget, BatchGetItem retries, counts and registries."""
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+
 import pytest
 
-from cloudtrail_tracker.dal import keys, reader as reader_module
-from cloudtrail_tracker.dal.reader import EventReader, InvalidStartKey, Partition, UnprocessedKeysError
+from cloudtrail_tracker.dal import keys, pages, reader as reader_module
+from cloudtrail_tracker.dal.reader import Condition, EventReader, InvalidStartKey, Partition, UnprocessedKeysError
+
+DAY = "2024-01-05"
+PK = keys.page_pk(keys.VIEW_ALL, DAY)
+PARTITION = Partition(PK, f"{DAY}T00:00:00Z", f"{DAY}T23:59:59Z")
 
 
-class FakeClient:
-    """batch_get_item leaves the first ``stuck`` answers' keys unprocessed; query answers ``days``."""
+def summary(event_time: str, event_id: str, actor: str = "alice", error: str = "", name: str = "RunInstances") -> list:
+    row = {"eventTime": event_time, "eventID": event_id, "eventName": name, "eventSource": "ec2.amazonaws.com",
+           "actor": actor, "actorType": "IAMUser", "role": "", "account": "111122223333", "region": "eu-west-1",
+           "sourceIP": "10.0.0.1", "errorCode": error, "readOnly": False, "resources": [], "tracked": []}
+    return [row[name] for name in pages.SUMMARY]
 
-    def __init__(self, stuck: int, days: tuple[str, ...] = ()):
+
+def page_items(pk: str, summaries: list[list], tag: str) -> list[dict]:
+    """``summaries`` as the writer pages them (newest first, cut by pages.split), wire format."""
+    ordered = sorted(summaries, key=pages.position_of, reverse=True)
+    cut = pages.split([(s, len(repr(s))) for s in ordered])
+    return [{keys.PK: {"S": pk}, keys.SK: {"S": keys.page_sk(page[0][0], tag, number)}, "s": {"B": pages.encode(page)}}
+            for number, page in enumerate(cut)]
+
+
+class PagesClient:
+    """Answers ``query`` like DynamoDB from ``items`` (pk equality, sk BETWEEN, order, Limit,
+    ExclusiveStartKey); ``batch_get_item`` from the same items, leaving the first ``stuck`` answers unprocessed."""
+
+    def __init__(self, items: list[dict], stuck: int = 0):
+        self.items = items
         self.stuck = stuck
-        self.days = days
-        self.batch_calls = 0
         self.queries: list[dict] = []
+        self.batch_calls = 0
+
+    def query(self, **request):
+        self.queries.append(request)
+        values = request["ExpressionAttributeValues"]
+        found = [item for item in self.items if item[keys.PK] == values[":p"]]
+        if ":lo" in values:
+            found = [item for item in found if values[":lo"]["S"] <= item[keys.SK]["S"] <= values[":hi"]["S"]]
+        found.sort(key=lambda item: item[keys.SK]["S"], reverse=not request.get("ScanIndexForward", True))
+        if "ExclusiveStartKey" in request:
+            after = request["ExclusiveStartKey"][keys.SK]["S"]
+            forward = request.get("ScanIndexForward", True)
+            found = [item for item in found if (item[keys.SK]["S"] > after if forward else item[keys.SK]["S"] < after)]
+        limit = request.get("Limit", len(found))
+        answer = {"Items": found[:limit], "ScannedCount": len(found[:limit])}
+        if len(found) > limit:
+            last = found[limit - 1]
+            answer["LastEvaluatedKey"] = {keys.PK: last[keys.PK], keys.SK: last[keys.SK]}
+        return answer
 
     def batch_get_item(self, RequestItems):
         self.batch_calls += 1
         (table, request), = RequestItems.items()
         if self.batch_calls <= self.stuck:
             return {"Responses": {table: []}, "UnprocessedKeys": {table: request}}
-        return {"Responses": {table: [{**key, "actor": {"S": "alice"}, "day": {"S": key["sk"]["S"][:10]},
-                                       "n": {"N": "2"}, "e:RunInstances": {"N": "1"}} for key in request["Keys"]]}}
+        wanted = [(key[keys.PK]["S"], key[keys.SK]["S"]) for key in request["Keys"]]
+        by_key = {(item[keys.PK]["S"], item[keys.SK]["S"]): item for item in self.items}
+        return {"Responses": {table: [by_key[key] for key in wanted if key in by_key]}}
 
-    def query(self, **request):
-        self.queries.append(request)
-        return {"Items": [{keys.TS: {"S": keys.counter_ts(day)}} for day in self.days], "ScannedCount": len(self.days)}
+
+def _times(count: int, seed: int, start: str = f"{DAY}T08:00:00Z", spread_s: int = 4 * 3600) -> list[str]:
+    rng = random.Random(seed)
+    base = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ")
+    return [(base + timedelta(seconds=rng.randrange(spread_s))).strftime("%Y-%m-%dT%H:%M:%SZ") for _ in range(count)]
+
+
+def overlapping_pages(count: int = 1500, flushes: int = 4, seed: int = 3) -> tuple[list[dict], list[tuple[str, str]]]:
+    """``count`` events of one day written by ``flushes`` flushes whose pages overlap in time
+    (many share a second); (page items, every position newest first)."""
+    rng = random.Random(seed)
+    summaries = [summary(t, f"id-{n:05d}") for n, t in enumerate(_times(count, seed))]
+    per_flush: list[list[list]] = [[] for _ in range(flushes)]
+    for s in summaries:
+        per_flush[rng.randrange(flushes)].append(s)
+    items = [item for number, group in enumerate(per_flush) for item in page_items(PK, group, f"flush{number}")]
+    rng.shuffle(items)  # the fake sorts like DynamoDB: the order written means nothing
+    return items, sorted((pages.position_of(s) for s in summaries), reverse=True)
+
+
+def walk_all(store: EventReader, partition: Partition, limit: int, **kwargs) -> tuple[list[dict], int]:
+    rows, start, calls = [], None, 0
+    while True:
+        page = store.query_events(partition, limit=limit, start_key=start, **kwargs)
+        calls += 1
+        assert len(page.items) <= limit and len(page.item_keys) == len(page.items)
+        rows.extend(page.items)
+        if page.last_key is None:
+            return rows, calls
+        start = page.last_key
+        assert calls < 10_000
+
+
+@pytest.mark.parametrize("limit", [1, 7, 100, 1000])
+def test_the_merge_hands_out_every_row_newest_first_across_overlapping_pages(limit):
+    items, expected = overlapping_pages()
+    store = EventReader(PagesClient(items), "t")
+    rows, _ = walk_all(store, PARTITION, limit)
+    assert [pages.position_of(row) for row in rows] == expected  # newest first, no gap, no repeat
+
+
+def test_resuming_at_any_handed_out_position_continues_without_gaps_or_repeats():
+    items, expected = overlapping_pages(count=600, seed=11)
+    store = EventReader(PagesClient(items), "t")
+    first = store.query_events(PARTITION, limit=250)
+    assert [pages.position_of(row) for row in first.items] == expected[:250]
+    for index in (0, 1, 57, 133, 249):  # a client may resume after any row it was given (item_keys)
+        page = store.query_events(PARTITION, limit=1000, start_key=first.item_keys[index])
+        assert page.last_key is None
+        assert [pages.position_of(row) for row in page.items] == expected[index + 1:]
+
+
+def test_rows_outside_the_partitions_range_are_not_handed_out():
+    items, expected = overlapping_pages(count=300, seed=5)
+    low, high = expected[-1][0], expected[0][0]
+    middle = Partition(PK, pages.shift(low, 1800), pages.shift(high, -1800))
+    rows, _ = walk_all(EventReader(PagesClient(items), "t"), middle, 50)
+    assert [pages.position_of(row) for row in rows] == [p for p in expected if middle.low <= p[0] <= middle.high]
+
+
+def test_a_summary_met_twice_is_handed_out_once():
+    """A retried file puts its summaries in a second page (another flush tag): each is handed out once."""
+    summaries = [summary(t, f"id-{n}") for n, t in enumerate(_times(120, 2, spread_s=900))]
+    items = page_items(PK, summaries, "first") + page_items(PK, summaries[40:90], "retry")
+    store = EventReader(PagesClient(items), "t")
+    expected = sorted((pages.position_of(s) for s in summaries), reverse=True)
+    for limit in (1, 9, 500):
+        rows, _ = walk_all(store, PARTITION, limit)
+        assert [pages.position_of(row) for row in rows] == expected
+    assert store.query_events(PARTITION, limit=1, count_only=True).count == len(summaries)
+
+
+def test_one_call_looks_at_no_more_than_rows_per_call(monkeypatch):
+    monkeypatch.setattr(reader_module, "ROWS_PER_CALL", 50)
+    items, expected = overlapping_pages(count=700, seed=8)
+    client = PagesClient(items)
+    store = EventReader(client, "t")
+    # a filter nothing matches: every call stops at its budget and hands back where it stopped
+    nothing = (Condition("actor", "eq", "nobody"),)
+    start, calls, looked_at = None, 0, []
+    while True:
+        page = store.query_events(PARTITION, limit=100, start_key=start, conditions=nothing)
+        calls += 1
+        assert page.items == []
+        if page.last_key is None:
+            break
+        looked_at.append((page.last_key["t"], page.last_key["i"]))
+        start = page.last_key
+    # each stop is exactly 50 rows after the previous one: no row skipped, none looked at twice
+    assert looked_at == [expected[n * 50 - 1] for n in range(1, len(looked_at) + 1)]
+    assert calls == -(-len(expected) // 50)
+    # counting: at most ROWS_PER_CALL per call, and the counts add up to every row
+    total, start = 0, None
+    while True:
+        page = store.query_events(PARTITION, limit=10_000, start_key=start, count_only=True)
+        assert page.count <= 50 and page.items == []
+        total += page.count
+        if page.last_key is None:
+            break
+        start = page.last_key
+    assert total == len(expected)
+
+
+def test_a_short_list_reads_a_few_pages_not_the_partition():
+    items, _ = overlapping_pages(count=3000, flushes=2, seed=4)
+    client = PagesClient(items)
+    store = EventReader(client, "t")
+    page = store.query_events(PARTITION, limit=10)
+    assert len(page.items) == 10 and page.last_key
+    assert len(client.queries) <= 2 and store.stats.items_read < 3000 / 4
+
+
+def test_conditions_filter_the_summaries():
+    summaries = [summary(t, f"id-{n}", actor="bob" if n % 3 else "alice", error="AccessDenied" if n % 5 == 0 else "")
+                 for n, t in enumerate(_times(200, 9))]
+    store = EventReader(PagesClient(page_items(PK, summaries, "a")), "t")
+    rows, _ = walk_all(store, PARTITION, 7, conditions=(Condition("actor", "eq", "alice"), Condition("errorCode", "exists")))
+    expected = sorted((pages.position_of(s) for s in summaries if s[4] == "alice" and s[10]), reverse=True)
+    assert [pages.position_of(row) for row in rows] == expected and expected
+
+
+GOOD = {"t": f"{DAY}T10:00:00Z", "i": "id-1"}
+
+
+@pytest.mark.parametrize("key", [
+    {**GOOD, "t": "2024-01-06T00:00:00Z"},  # after the partition's range
+    {**GOOD, "t": "2024-01-04T23:59:59Z"},  # before it
+    {**GOOD, "t": f"{DAY}T1x:00:00Z"},  # in the range as a string, not a time
+    {**GOOD, "t": f"{DAY}T25:00:00Z"},
+    {**GOOD, "t": f"{DAY}T10:00:00"},
+    {**GOOD, "t": 1},
+    {**GOOD, "t": {"S": GOOD["t"]}},
+    {**GOOD, "i": ""},
+    {**GOOD, "i": "x" * (keys.MAX_EVENT_ID_BYTES + 1)},
+    {**GOOD, "i": None},
+    {**GOOD, "pk": {"S": PK}},  # a DynamoDB key is no position
+    {"pk": {"S": PK}, "sk": {"S": f"{DAY}T10:00:00Z#a.0#0"}},
+    {"t": GOOD["t"]},
+    "t", [], {"x": {"S": "y"}},
+])
+def test_start_keys_must_belong_to_the_partition(key):
+    assert PARTITION.accepts(GOOD)
+    assert not PARTITION.accepts(key)
+    client = PagesClient([])
+    with pytest.raises(InvalidStartKey):
+        EventReader(client, "t").query_events(PARTITION, limit=1, start_key=key)
+    assert client.queries == []  # refused before anything reaches DynamoDB
+
+
+# ---- records: locator -> counts item (the file) -> the record store
+class FakeRecords:
+    def __init__(self, records: dict[tuple[str, str, str], dict]):
+        self.records_by_place = records
+        self.asked: list[list] = []
+
+    def records(self, wanted):
+        self.asked.append(list(wanted))
+        return {event_id: self.records_by_place[(b, k, event_id)] for b, k, event_id in wanted
+                if (b, k, event_id) in self.records_by_place}
+
+
+def _file_items(event_ids: list[str], bucket: str, key: str, tag: str) -> list[dict]:
+    counts_sk = keys.counts_sk(DAY, tag, 0)
+    items = [{keys.PK: {"S": keys.counts_pk(DAY)}, keys.SK: {"S": counts_sk}, "day": {"S": DAY},
+              "c": {"B": pages.encode([["alice", "IAMUser", {"n": len(event_ids)}]])}, "fb": {"S": bucket}, "fk": {"S": key}}]
+    items += [{**keys.locator_key(event_id), "c": {"S": counts_sk}} for event_id in event_ids]
+    return items
+
+
+def test_records_are_read_from_the_file_each_locator_names():
+    items = _file_items(["a", "b"], "trail", "logs/1.json.gz", "t1.0") + _file_items(["c"], "trail", "logs/2.json.gz", "t2.0")
+    store_records = FakeRecords({("trail", "logs/1.json.gz", "a"): {"eventID": "a"}, ("trail", "logs/1.json.gz", "b"): {"eventID": "b"},
+                                 ("trail", "logs/2.json.gz", "c"): {"eventID": "c"}})
+    store = EventReader(PagesClient(items), "t", store_records)
+    assert store.records(["a", "c", "missing", "a"]) == {"a": {"eventID": "a"}, "c": {"eventID": "c"}}
+    assert sorted(store_records.asked[0]) == [("trail", "logs/1.json.gz", "a"), ("trail", "logs/2.json.gz", "c")]
+    assert store.event_record("b") == ({"eventID": "b"}, "logs/1.json.gz")
+    assert store.event_record("missing") is None
 
 
 @pytest.fixture
@@ -38,62 +256,59 @@ def sleeps(monkeypatch) -> list[float]:
 
 
 def test_batch_get_never_returns_partial_data(sleeps):
-    client = FakeClient(stuck=10_000)
+    client = PagesClient(_file_items(["a", "b"], "trail", "k", "t.0"), stuck=10_000)
     with pytest.raises(UnprocessedKeysError):
-        EventReader(client, "t").records(["a", "b"])
+        EventReader(client, "t", FakeRecords({})).records(["a", "b"])
     assert client.batch_calls == reader_module.BATCH_GET_ROUNDS
     assert len(sleeps) == reader_module.BATCH_GET_ROUNDS - 1 and sleeps == sorted(sleeps) and sleeps[0] > 0
 
 
-def test_actor_day_rows_retry_unprocessed_keys_with_backoff(sleeps):
-    client = FakeClient(stuck=2, days=("2024-01-02", "2024-01-01"))
-    rows = EventReader(client, "t").actor_day_rows_of("alice", "2024-01-01", "2024-01-31", names=["e:RunInstances"])
-    assert [row["day"] for row in rows] == ["2024-01-01", "2024-01-02"]
-    assert rows[0]["counts"] == {"n": 2, "e:RunInstances": 1} and rows[0]["actor"] == "alice"
-    assert client.batch_calls == 3 and len(sleeps) == 2 and sleeps[0] < sleeps[1]
-    query = client.queries[0]
-    assert query["IndexName"] == "ByActor"
-    assert query["ExpressionAttributeValues"][":lo"] == {"S": keys.counter_ts("2024-01-01")}
+def test_batch_get_retries_unprocessed_keys_with_backoff(sleeps):
+    client = PagesClient(_file_items(["a"], "trail", "k", "t.0"), stuck=2)
+    assert EventReader(client, "t").files_of(["a"]) == {"a": ("trail", "k")}
+    assert client.batch_calls == 4 and len(sleeps) == 2 and sleeps[0] < sleeps[1]  # 3 for the locator, 1 for the file
 
 
-def test_actor_day_rows_stop_when_keys_stay_unprocessed(sleeps):
-    with pytest.raises(UnprocessedKeysError):
-        EventReader(FakeClient(stuck=10_000, days=("2024-01-01",)), "t").actor_day_rows_of("alice", "2024-01-01", "2024-01-31")
+# ---- counts
+def _counts_item(day: str, tag: str, rows: list) -> dict:
+    return {keys.PK: {"S": keys.counts_pk(day)}, keys.SK: {"S": keys.counts_sk(day, tag, 0)}, "day": {"S": day},
+            "c": {"B": pages.encode(rows)}}
 
 
-PARTITION = Partition("ByService", "S#s3", *keys.time_range("2024-01-01T00:00:00Z", "2024-01-31T23:59:59Z"))
-GOOD = {"pk": {"S": "E#1"}, "sk": {"S": "EVENT"}, "ts": {"S": "2024-01-05T10:00:00Z#1"}, "byService": {"S": "S#s3"}}
+def test_actor_day_rows_add_up_the_parts_counts():
+    items = [_counts_item("2024-01-02", "p1.0", [["alice", "IAMUser", {"n": 2, "e:RunInstances": 2}],
+                                                 ["bob", "Root", {"n": 1, "e:PutObject": 1}]]),
+             _counts_item("2024-01-02", "p2.0", [["alice", "IAMUser", {"n": 3, "e:RunInstances": 1, "e:PutObject": 2}]]),
+             _counts_item("2024-02-01", "p3.0", [["alice", "IAMUser", {"n": 1, "e:RunInstances": 1}]]),
+             _counts_item("2024-03-01", "p4.0", [["alice", "IAMUser", {"n": 9}]])]  # outside the window
+    client = PagesClient(items)
+    store = EventReader(client, "t")
+    rows = store.actor_day_rows("2024-01-01", "2024-02-15")
+    assert rows == [{"actor": "alice", "actorType": "IAMUser", "day": "2024-01-02", "counts": {"n": 5, "e:RunInstances": 3, "e:PutObject": 2}},
+                    {"actor": "bob", "actorType": "Root", "day": "2024-01-02", "counts": {"n": 1, "e:PutObject": 1}},
+                    {"actor": "alice", "actorType": "IAMUser", "day": "2024-02-01", "counts": {"n": 1, "e:RunInstances": 1}}]
+    assert [q["ExpressionAttributeValues"][":p"]["S"] for q in client.queries] == ["C#2024-01", "C#2024-02"]  # one per month
+    only = store.actor_day_rows("2024-01-01", "2024-01-31", names=["e:RunInstances"])
+    assert [row["counts"] for row in only] == [{"e:RunInstances": 3}, {}]
 
 
-@pytest.mark.parametrize("key", [
-    {**GOOD, "byService": {"S": "S#ec2"}},
-    {**GOOD, "ts": {"S": "2024-02-01T00:00:00Z#1"}},
-    {**GOOD, "ts": {"S": "2023-12-31T23:59:59Z#1"}},
-    {**GOOD, "pk": {"S": "C#2024-01"}},
-    {**GOOD, "sk": {"S": "2024-01-05#alice"}},
-    {**GOOD, "ts": {"N": "1"}},
-    {**GOOD, "ts": {"S": 1}},
-    {**GOOD, "byDay": {"S": "D#2024-01-05"}},
-    {k: v for k, v in GOOD.items() if k != "ts"},
-    "pk", None, [],
-])
-def test_start_keys_must_belong_to_the_partition(key):
-    assert PARTITION.accepts(GOOD)
-    assert not PARTITION.accepts(key)
-    with pytest.raises(InvalidStartKey):
-        EventReader(FakeClient(0), "t").query_events(PARTITION, limit=1, start_key=key or {"x": {"S": "y"}})
+def test_one_actors_counts_come_from_their_own_pages():
+    actor_pk = keys.page_pk(keys.VIEW_ACTOR, "alice")
+    summaries = [summary("2024-01-02T10:00:00Z", "1"), summary("2024-01-02T11:00:00Z", "2", error="AccessDenied"),
+                 summary("2024-01-03T10:00:00Z", "3", name="PutObject"), summary("2024-02-01T10:00:00Z", "4")]
+    client = PagesClient(page_items(actor_pk, summaries, "a") + page_items(actor_pk, summaries[:2], "retry"))
+    rows = EventReader(client, "t").actor_day_rows_of("alice", "2024-01-01", "2024-01-31")
+    assert rows == [{"actor": "alice", "actorType": "IAMUser", "day": "2024-01-02",
+                     "counts": {"n": 2, "e:RunInstances": 2, "s:ec2": 2, "x:AccessDenied": 1}},
+                    {"actor": "alice", "actorType": "IAMUser", "day": "2024-01-03", "counts": {"n": 1, "e:PutObject": 1, "s:ec2": 1}}]
+    assert {q["ExpressionAttributeValues"][":p"]["S"] for q in client.queries} == {actor_pk}
 
 
-def test_resource_link_start_keys():
-    links = Partition(None, "R#arn:aws:s3:::b", *keys.time_range("2024-01-01T00:00:00Z", "2024-01-31T23:59:59Z"))
-    assert links.accepts({"pk": {"S": "R#arn:aws:s3:::b"}, "sk": {"S": "2024-01-05T10:00:00Z#1"}})
-    assert not links.accepts({"pk": {"S": "R#arn:aws:s3:::other"}, "sk": {"S": "2024-01-05T10:00:00Z#1"}})
-    assert not links.accepts({"pk": {"S": "R#arn:aws:s3:::b"}, "sk": {"S": "2025-01-05T10:00:00Z#1"}})
-
-
+# ---- registries
 def test_registry_start_keys_must_be_of_the_registry():
-    store = EventReader(FakeClient(0), "t")
-    for key in ({"pk": {"S": "SERVICE"}, "sk": {"S": "ec2"}}, {"pk": {"S": "ACTOR"}}, {"pk": {"S": "ACTOR"}, "sk": {"N": "1"}}):
+    store = EventReader(PagesClient([]), "t")
+    for key in ({"pk": {"S": "SERVICE"}, "sk": {"S": "ec2"}}, {"pk": {"S": "ACTOR"}}, {"pk": {"S": "ACTOR"}, "sk": {"N": "1"}},
+                {"pk": {"S": "ACTOR"}, "sk": {"S": ""}}, {"pk": {"S": "ACTOR"}, "sk": {"S": 1}}, "ACTOR"):
         with pytest.raises(InvalidStartKey):
             store.registry(keys.ACTOR_REGISTRY, limit=1, start_key=key)
 
