@@ -188,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"records read                         {records} ({raw_mb:.1f} MB uncompressed), {kept} kept by the filter")
         print(f"gunzip + parse                       {parse_rate:,.0f} records/s per core")
         print(f"+ resolve, filter, summarise         {resolve_rate:,.0f} records/s per core")
-        print(f"handler path (stage {BATCH} files, flush) {store['records'] / store['seconds']:,.0f} records/s per core, "
-              f"{store['stored'] / store['seconds']:,.0f} stored events/s (claims, pages, counts, locators, registries)")
+        print(f"handler path: stage, flush           {store['records'] / store['seconds']:,.0f} records/s per core, "
+              f"{store['stored'] / store['seconds']:,.0f} stored events/s ({BATCH} files a flush: claims, pages, "
+              f"counts, locators, registries)")
         print(f"DynamoDB requests                    {store['requests']} for {store['stored']} events = "
               f"{store['requests'] * 1000 / max(store['stored'], 1):.1f} per 1,000 events (claims and registries included)")
         per_event = store["requestBytes"] / max(store["stored"], 1)

@@ -140,10 +140,12 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     except Exception:
         logger.exception("writing the batch failed: every message is retried")
         return {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in event["Records"]]}
-    for reports in _staged:
+    batch = FileReport()
+    for reports in _staged:  # a log line per message, one value per metric per invocation
         report = FileReport()
         for file_report in reports:
             report.add(file_report)
-        _publish(report)
         logger.info("ingested", extra=report.as_dict())
+        batch.add(report)
+    _publish(batch)
     return response

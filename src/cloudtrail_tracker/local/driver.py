@@ -69,11 +69,14 @@ def drain_queue(sqs, queue_url: str, queue_arn: str, region: str, handler: Calla
             failures = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
         except Exception:  # noqa: BLE001 - an invocation error returns the whole batch, as on Lambda
             failures = {message["MessageId"] for message in messages}
+        done = [message for message in messages if message["MessageId"] not in failures]
+        for start in range(0, len(done), 10):  # as Lambda's event source mapping: DeleteMessageBatch
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
+                {"Id": str(number), "ReceiptHandle": message["ReceiptHandle"]}
+                for number, message in enumerate(done[start:start + 10])])
         for message in messages:
             if message["MessageId"] in failures:
                 sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
-            else:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
         delivered += len(messages) - len(failures)
         failed += len(failures)
         if on_batch:

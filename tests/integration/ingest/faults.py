@@ -109,8 +109,8 @@ class FaultInjector:
     ``within["batch"]``: in the middle of a flush's writes). An outage of one operation, from its
     n-th request on (up to ``within[operation]``), answers throttling to every attempt (for a
     BatchWriteItem: every item unprocessed) until the client gives up. A disruption not reached in
-    its invocation waits for the next ones; none is due in an invocation that follows a failed one
-    (``start_invocation(after_failure=True)``), as SQS gives each message ``maxReceiveCount`` tries
+    its invocation waits for the next ones; none is due in an invocation that follows two failed
+    ones (``start_invocation(failed_before=2)``): SQS gives a message ``maxReceiveCount`` (5) tries,
     and the test's point is what the retries repair, not a message given up on.
     """
 
@@ -135,8 +135,9 @@ class FaultInjector:
         events.unregister("before-send", botocore_stubber)
         events.register("before-send", self._send, unique_id="moto-with-faults")
 
-    def start_invocation(self, after_failure: bool) -> None:
-        self._calm = after_failure
+    def start_invocation(self, failed_before: int) -> None:
+        """``failed_before``: how many invocations in a row failed just before this one."""
+        self._calm = failed_before >= 2
         self._writing = False
         if self._calm or self._kill or self._outage or not self._disruptions:
             return

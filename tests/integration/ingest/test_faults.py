@@ -48,6 +48,7 @@ from tests.stored import counts, events, locators, registry, scan
 SEED = int(os.environ.get("FAULT_SEED", "20250306"))  # FAULT_SEED=7 pytest ... tries another run
 FILES, RECORDS_PER_FILE = 24, 30
 DROP_PREFIXES = ("get", "describe", "list")
+BATCH_SIZE = 3  # messages per invocation: enough invocations for every disruption
 FUNCTION_TIMEOUT_S = 300  # template.yaml, IngestFunction
 CLAIM_CAP = 6  # claims per claim item in this test (keys.CLAIM_CAP: 400): full items and the tree's levels
 COUNTERS = ("n", "e:", "s:", "x:")  # a: (tracked request parameters) depends on settings, tested elsewhere
@@ -122,9 +123,9 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     boto3.setup_default_session(region_name="us-east-1")
     # fewer GetItem and BatchWriteItem requests than UpdateItem ones: more of them fail
     injector = FaultInjector(SEED, fault_rate={"*": 0.2, "GetItem claim": 0.5, "BatchWriteItem": 0.4},
-                             kills=2 * len(KILLS), outages=len(OUTAGES),
-                             within={"request": 150, "claim": 40, "batch": 8, "GetObject": 10, "UpdateItem claim": 40,
-                                     "GetItem claim": 10, "UpdateItem registry": 100, "BatchWriteItem": 8})
+                             kills=len(KILLS) + 2, outages=len(OUTAGES),
+                             within={"request": 40, "claim": 6, "batch": 3, "GetObject": 2, "UpdateItem claim": 6,
+                                     "GetItem claim": 3, "UpdateItem registry": 15, "BatchWriteItem": 3})
     injector.attach(boto3.DEFAULT_SESSION.events)
     handler.reset()
 
@@ -143,15 +144,16 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
                           for key, path in uploads if path in logs})
 
     backoff_per_invocation = []
-    last_failed = [False]
+    failed_in_a_row = [0]
 
     def invoke(event, context):
-        injector.start_invocation(after_failure=last_failed[0])
+        injector.start_invocation(failed_before=failed_in_a_row[0])
         slept_before = clock.slept
-        last_failed[0] = True
+        failed_in_a_row[0] += 1
         try:
             response = lambda_handler(event, context)
-            last_failed[0] = bool(response.get("batchItemFailures"))
+            if not response.get("batchItemFailures"):
+                failed_in_a_row[0] = 0
             return response
         except LambdaKilled:
             handler.reset()  # the next invocation runs in a new execution environment
@@ -160,7 +162,7 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
             backoff_per_invocation.append(clock.slept - slept_before)
 
     r = aws.resources
-    delivered = drain_queue(aws.sqs, r.queue_url, r.queue_arn, r.region, invoke)
+    delivered = drain_queue(aws.sqs, r.queue_url, r.queue_arn, r.region, invoke, batch_size=BATCH_SIZE)
     print(f"\ninjected {dict(sorted(injector.injected.items()))}\nrequests {dict(injector.requests)}\n"
           f"invocations {len(backoff_per_invocation)}, {delivered}, "
           f"virtual backoff {clock.slept:.1f} s (max {max(backoff_per_invocation):.1f} s in one invocation)")
