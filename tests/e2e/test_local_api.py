@@ -4,25 +4,19 @@ README, rewritten to the local URL, must answer."""
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import threading
-import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "cloudtrail_tracker.cli"]
+from tests.e2e.local_server import CLI, ROOT, free_port, serving  # noqa: F401
+
 
 # The seed README's examples with https://api.mysite.com/tracker replaced by the local URL.
 SEED_EXAMPLES = [
@@ -39,43 +33,6 @@ SEED_EXAMPLES = [
     "/users/alucloud121?from=2018-01-01T09:30:00&eventName=RunInstances&to=2018-06-15T23:30:00",
     "/users/alucloud230?params=['instanceType','eventSource']&value=['m1.small','ec2.amazonaws.com']&from=2017-06-06&eventName=RunInstances&to=2017-09-09",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(tmp: Path, *options: str):
-    """``cloudtrail-tracker local`` over the samples, serving on a free port until the block ends."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [*CLI, "local", "--port", str(port), "--log-file", str(tmp / "handlers.log"), *options],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    output = []
-    deadline = time.time() + 300
-    try:
-        while time.time() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise AssertionError("the local stack exited:\n" + "".join(output))
-            output.append(line)
-            if "API and dashboard at " + url in line:  # serving now (the summary's dashboard link comes before)
-                break
-        else:
-            raise AssertionError("the local stack did not start serving:\n" + "".join(output))
-        yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="module")

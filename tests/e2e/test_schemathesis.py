@@ -5,13 +5,6 @@ content type, body schema)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -20,9 +13,10 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
+from tests.e2e.local_server import ROOT, serving
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 # x 15 operations (2 of them without parameters: 1 example) x 2 callers: about 230 requests, ~1 min
 # after the ~50 s the local stack takes to ingest the samples.
 EXAMPLES_PER_OPERATION = 8
@@ -35,41 +29,11 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 schema.config.phases.update(phases=["examples", "fuzzing"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def local_api(tmp_path_factory):
     """`cloudtrail-tracker local` with the samples, serving on a free port; yields its URL."""
-    tmp = tmp_path_factory.mktemp("schemathesis")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cloudtrail_tracker.cli", "local", "--port", str(port), "--log-file", str(tmp / "handlers.log")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp)},
-    )
-    url, output = f"http://127.0.0.1:{port}", []
-    deadline = time.time() + 300
-    try:
-        while time.time() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                raise AssertionError("the local stack exited:\n" + "".join(output))
-            output.append(line)
-            if "API and dashboard at " + url in line:
-                break
-        else:
-            raise AssertionError("the local stack did not start serving:\n" + "".join(output))
+    with serving(tmp_path_factory.mktemp("schemathesis")) as url:
         yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.parametrize("as_user", [None, "Alice"], ids=["admin", "non-admin"])  # Alice: an IAM user of the samples

@@ -54,7 +54,7 @@ KILLS = (KILL_BEFORE_REQUEST, KILL_AFTER_CLAIM, KILL_BEFORE_WRITES, KILL_AFTER_B
 # An outage: every attempt fails until the client gives up (botocore's max_attempts in
 # ingest/handler.py, the BatchWriter's MAX_ROUNDS of UnprocessedItems), so SQS has to retry.
 OUTAGE_ATTEMPTS = 10
-OUTAGES = ("BatchWriteItem", "UpdateItem claim", "GetObject", "GetItem claim", "UpdateItem registry")  # in turn
+OUTAGES = ("UpdateItem registry", "GetObject", "BatchWriteItem", "UpdateItem claim", "GetItem claim")  # in turn
 
 
 class LambdaKilled(BaseException):
@@ -99,7 +99,7 @@ class FaultInjector:
     """A proxy in front of moto for the clients of a botocore event emitter, with seeded faults.
 
     ``fault_rate``: chance that one HTTP attempt to S3 or DynamoDB fails, per operation (``"*"``:
-    the others); half of a BatchWriteItem's faults are partial. The kind is the one injected least
+    the others); a third of a BatchWriteItem's faults are partial. The kind is the one injected least
     so far for that operation, so every kind meets every operation however few its requests.
     Disruptions, one at a time, ``kills`` KILLS and ``outages`` OUTAGES (each list in turn),
     alternately: a kill ends the invocation before the n-th request (n drawn up to
@@ -150,9 +150,6 @@ class FaultInjector:
             self._kill = disruption
             within = {KILL_BEFORE_REQUEST: "request", KILL_AFTER_CLAIM: "claim", KILL_AFTER_BATCH: "batch"}
             self._countdown = self._rng.randint(1, self._within[within[disruption]]) if disruption in within else 1
-
-    def disruptions_left(self) -> int:
-        return len(self._disruptions) + bool(self._kill) + bool(self._outage)
 
     def _send(self, request, event_name: str, **_):
         service, operation = event_name.split(".")[1:3]
@@ -219,8 +216,8 @@ class FaultInjector:
         kinds = fault_kinds(operation)
         if operation == "BatchWriteItem":
             self.injected["BatchWriteItem faults"] += 1
-            if self.injected["BatchWriteItem faults"] % 2:
-                kinds = (PARTIAL,)  # every other fault of a BatchWriteItem: the realistic throttling shape
+            if self.injected["BatchWriteItem faults"] % 3 == 1:
+                kinds = (PARTIAL,)  # every third fault of a BatchWriteItem, the first: the realistic throttling shape
         # The kind injected least so far: every kind is exercised, however few the requests.
         kind = min(self._rng.sample(kinds, len(kinds)), key=lambda k: self.injected[f"{operation}: {_name(k)}"])
         self.injected[f"{operation}: {_name(kind)}"] += 1

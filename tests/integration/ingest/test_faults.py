@@ -122,7 +122,7 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     boto3.setup_default_session(region_name="us-east-1")
     # fewer GetItem and BatchWriteItem requests than UpdateItem ones: more of them fail
-    injector = FaultInjector(SEED, fault_rate={"*": 0.2, "GetItem claim": 0.5, "BatchWriteItem": 0.4},
+    injector = FaultInjector(SEED, fault_rate={"*": 0.2, "GetObject": 0.3, "GetItem claim": 0.5, "BatchWriteItem": 0.5},
                              kills=len(KILLS) + 2, outages=len(OUTAGES),
                              within={"request": 40, "claim": 6, "batch": 3, "GetObject": 2, "UpdateItem claim": 6,
                                      "GetItem claim": 3, "UpdateItem registry": 15, "BatchWriteItem": 3})
@@ -135,13 +135,23 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     def key_of(path) -> str:
         return path.relative_to(tmp_path).as_posix()
 
-    uploads = [(key_of(p), p) for p in paths]
-    uploads.append((key_of(logs[1]), logs[1]))  # the same object written twice: notified twice
-    uploads.append((key_of(logs[0]).replace(".json.gz", "_again.json.gz"), logs[2]))  # CloudTrail's own duplicates
-    for key, path in uploads:
-        aws.put_log(key, path.read_bytes())
-    expected = Reference({key: json.loads(gzip.decompress(path.read_bytes()))["Records"]
-                          for key, path in uploads if path in logs})
+    def records_of(path) -> list[dict]:
+        return json.loads(gzip.decompress(path.read_bytes()))["Records"]
+
+    uploads = [(key_of(p), p.read_bytes()) for p in paths]
+    uploads.append((key_of(logs[1]), logs[1].read_bytes()))  # the same object written twice: notified twice
+    # CloudTrail's own duplicates: a whole file again under another name, and a few records of a file
+    # in a small one queued first (its claims leave the claim items of their slots not full, so the
+    # bigger file's claims there meet them in UpdateItem's ALL_OLD answer, not in a full item's GetItem)
+    uploads.append((key_of(logs[0]).replace(".json.gz", "_again.json.gz"), logs[2].read_bytes()))
+    few = records_of(logs[3])[:3]
+    uploads.insert(0, (key_of(logs[3]).replace(".json.gz", "_few.json.gz"),
+                       gzip.compress(json.dumps({"Records": few}).encode())))
+    for key, body in uploads:
+        aws.put_log(key, body)
+    log_keys = {key_of(p) for p in logs}
+    expected = Reference({key: json.loads(gzip.decompress(body))["Records"] for key, body in uploads
+                          if key in log_keys or key.endswith(("_again.json.gz", "_few.json.gz"))})
 
     backoff_per_invocation = []
     failed_in_a_row = [0]
@@ -230,5 +240,4 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
               for operation in OPERATIONS for kind in fault_kinds(operation)} | set(KILLS) \
         | {f"outage: {operation}" for operation in OPERATIONS}
     assert wanted <= set(injector.injected), sorted(wanted - set(injector.injected))
-    assert injector.disruptions_left() == 0
     assert delivered["failedDeliveries"] > 0
