@@ -41,8 +41,15 @@ import boto3
 from cloudtrail_tracker.backfill.sample_history import generate
 from cloudtrail_tracker.dal import keys, pages
 from cloudtrail_tracker.local.driver import drain_queue
-from tests.integration.ingest.faults import (KILLS, OPERATIONS, OUTAGES, FaultInjector, LambdaKilled, VirtualClock,
-                                             fault_kinds)
+from tests.integration.ingest.faults import (
+    KILLS,
+    OPERATIONS,
+    OUTAGES,
+    FaultInjector,
+    LambdaKilled,
+    VirtualClock,
+    fault_kinds,
+)
 from tests.stored import counts, events, locators, registry, scan
 
 SEED = int(os.environ.get("FAULT_SEED", "20250306"))  # FAULT_SEED=7 pytest ... tries another run
