@@ -16,11 +16,9 @@ from .template import import_handler
 
 _original_invoke = None
 # One invocation at a time, as one Lambda instance runs one at a time. It is also needed: the
-# Distributed Map runs its children in threads, and moto's DynamoDB has no locks. local/moto_patches.py
-# no longer copies the table on each TransactWriteItems, but it still checks every condition and then
-# writes, with nothing between the two: two children writing the same event at once could both pass
-# `attribute_not_exists` and count it stored twice. On AWS each invocation is its own process and
-# DynamoDB makes a transaction atomic.
+# Distributed Map runs its children in threads, and moto's DynamoDB has no locks: two children claiming
+# the same event at once could both read a claim item without the other's entry and both own it. On AWS
+# each invocation is its own process and DynamoDB applies an UpdateItem atomically.
 _one_at_a_time = threading.Lock()
 
 
