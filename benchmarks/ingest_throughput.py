@@ -84,28 +84,29 @@ def parse_and_resolve(data: bytes, builder=EventBuilder(SETTINGS)) -> int:
     return count
 
 
-def stage_and_flush(ingester: FileIngester, files: list[bytes], batch: int = BATCH) -> FileReport:
-    """The handler's path: ``batch`` files staged, then written together."""
+def stage_and_flush(ingester: FileIngester, files, batch: int = BATCH) -> FileReport:
+    """The handler's path for ``files`` (``(bucket, key, body)``): ``batch`` staged, then written together."""
     total = FileReport()
     reports = []
-    for number, data in enumerate(files):
-        reports.append(ingester.stage_stream(io.BytesIO(data), "bench-bucket", f"bench/{number:06d}.json.gz", FileReport()))
-        if len(reports) == batch:
+    for number, (bucket, key, body) in enumerate(files, 1):
+        reports.append(ingester.stage_stream(io.BytesIO(body), bucket, key, FileReport()))
+        if number % batch == 0 or number == len(files):
             ingester.flush()
-            for report in reports:
-                total.add(report)
-            reports = []
-    ingester.flush()
     for report in reports:
         total.add(report)
     return total
+
+
+def named(bodies: list[bytes]) -> list[tuple[str, str, bytes]]:
+    """Generated file bodies as (bucket, key, body), each under a key of its own."""
+    return [("bench-bucket", f"bench/{number:06d}.json.gz", body) for number, body in enumerate(bodies)]
 
 
 def measure_store(files: list[bytes]) -> dict:
     counter = {"requests": 0, "bytes": 0}
     ingester = FileIngester(None, local_dynamodb_client(counter), SETTINGS)
     start = time.process_time()
-    total = stage_and_flush(ingester, files)
+    total = stage_and_flush(ingester, named(files))
     seconds = time.process_time() - start
     return {"records": total.records, "stored": total.stored, "seconds": seconds,
             "requests": counter["requests"], "requestBytes": counter["bytes"]}

@@ -157,10 +157,8 @@ def endpoints(busy_actor: str) -> list[tuple[str, str, dict]]:
 def load(session, resources, size: int) -> tuple[int, int, int]:
     """Put the log files of ``size`` records in the trail bucket and ingest them the handler's way;
     (files, events stored, DynamoDB write requests)."""
-    import io
-
+    from benchmarks.ingest_throughput import stage_and_flush
     from cloudtrail_tracker.ingest_service import FileIngester
-    from cloudtrail_tracker.models import FileReport
     from cloudtrail_tracker.settings import Settings
 
     s3 = session.client("s3")
@@ -168,20 +166,10 @@ def load(session, resources, size: int) -> tuple[int, int, int]:
     writes = Counts()
     dynamodb.meta.events.register("after-call.dynamodb", writes.hook)
     ingester = FileIngester(s3, dynamodb, Settings.from_env())
-    total = FileReport()
-    staged: list[FileReport] = []
     files = log_files(size)
     for key, body in files:
         s3.put_object(Bucket=resources.bucket, Key=key, Body=body)
-        staged.append(ingester.stage_stream(io.BytesIO(body), resources.bucket, key, FileReport()))
-        if len(staged) == BATCH:
-            ingester.flush()
-            for report in staged:
-                total.add(report)
-            staged = []
-    ingester.flush()
-    for report in staged:
-        total.add(report)
+    total = stage_and_flush(ingester, [(resources.bucket, key, body) for key, body in files], BATCH)
     # every record is an event with a unique eventID: each is stored once, none dropped or a duplicate
     assert total.stored == size and total.duplicates == 0 and not total.dropped, total
     return len(files), total.stored, writes.requests

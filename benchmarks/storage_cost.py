@@ -120,23 +120,14 @@ def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, C
 
 def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
     """CPU seconds per stored event of the ingest code alone (DynamoDB answered locally)."""
-    from benchmarks.ingest_throughput import local_dynamodb_client
+    from benchmarks.ingest_throughput import local_dynamodb_client, named, stage_and_flush
     from cloudtrail_tracker.ingest_service import FileIngester
-    from cloudtrail_tracker.models import FileReport
     from cloudtrail_tracker.settings import Settings
 
     ingester = FileIngester(None, local_dynamodb_client({"requests": 0, "bytes": 0}), Settings.from_env())
-    reports = []
     start = time.process_time()
-    for number, body in enumerate(bodies):
-        reports.append(ingester.stage_stream(io.BytesIO(body), "bench", f"bench-{number}.json.gz", FileReport()))
-        if number % BATCH == BATCH - 1:
-            ingester.flush()
-    ingester.flush()
+    report = stage_and_flush(ingester, named(bodies), BATCH)
     seconds = time.process_time() - start
-    report = FileReport()
-    for one in reports:
-        report.add(one)
     return seconds / max(report.stored, 1), report.stored
 
 
