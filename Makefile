@@ -7,7 +7,7 @@ PYTEST := $(PY) -m pytest
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test test-fast test-slow bootstrap tools browser lint-template bench clean help
+.PHONY: demo test test-fast test-slow lint bootstrap tools browser lint-template bench clean help
 
 help:
 	@echo "make demo   - the whole stack locally with the sample logs: API + dashboard on http://127.0.0.1:3000"
@@ -49,7 +49,12 @@ lint-template: tools
 	$(VENV)/bin/cfn-lint template.yaml
 	@for f in statemachines/*.asl.json; do [ -e "$$f" ] || continue; echo "asl-validator $$f"; asl-validator --json-path "$$f" || exit 1; done
 
-test-fast: bootstrap
+# The code gates: ruff (style, imports, likely bugs) and mypy (types), configured in pyproject.toml.
+lint: bootstrap
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+test-fast: bootstrap lint
 	$(PYTEST) -m "not slow and not browser" -n 2 -q
 
 # Two runs: each local stack in them is the process's whole embedded AWS, one at a time.

@@ -8,7 +8,10 @@ cloudtrail_tracker.backfill.sample_history, because the local backfill uses it t
 """
 
 from cloudtrail_tracker.backfill.sample_history import (  # noqa: F401 - the benchmark API
-    ORGANIZATION_ID, generate, main, sample_records,
+    ORGANIZATION_ID,
+    generate,
+    main,
+    sample_records,
 )
 
 if __name__ == "__main__":

@@ -27,15 +27,14 @@ import time
 from pathlib import Path
 
 import boto3
+import orjson
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
-
-import orjson
 
 from benchmarks.generate_logs import generate
 from cloudtrail_tracker.counting import counter_names
 from cloudtrail_tracker.dal.pages import summary_of
-from cloudtrail_tracker.events import EventBuilder, RecordRejected
+from cloudtrail_tracker.event_builder import EventBuilder, RecordRejected
 from cloudtrail_tracker.ingest_service import FileIngester
 from cloudtrail_tracker.logfile import iter_records
 from cloudtrail_tracker.models import FileReport

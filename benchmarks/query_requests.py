@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from cloudtrail_tracker import clients
+
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
                    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
                    "POWERTOOLS_LOG_LEVEL": "ERROR", "AUTH_MODE": "none"})
@@ -206,7 +208,7 @@ def measure_size(size: int, out=sys.stdout) -> list[Measure]:
         from query.handler import lambda_handler
         from query.routes import common
 
-        common.reset()  # the handler's clients are made now, from the hooked session
+        clients.reset()  # the handler's clients are made now, from the hooked session
         results = []
         for label, path, params in endpoints("student000"):
             before = (counts.requests, counts.items_read, s3_counts.requests)
@@ -218,7 +220,7 @@ def measure_size(size: int, out=sys.stdout) -> list[Measure]:
                         else 1)
             results.append(Measure(label, returned, counts.requests - before[0], counts.items_read - before[1],
                                    {"s3": s3_counts.requests - before[2]}))
-        common.reset()
+        clients.reset()
         return results
 
 

@@ -27,6 +27,8 @@ import time
 from collections import Counter
 from urllib.parse import urlencode
 
+from cloudtrail_tracker import clients
+
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
                    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
                    "POWERTOOLS_LOG_LEVEL": "ERROR", "AUTH_MODE": "none"})
@@ -35,7 +37,15 @@ for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
 
 from benchmarks import class_day  # noqa: E402
 from cloudtrail_tracker.dal import keys  # noqa: E402
-from cloudtrail_tracker.local.billing import INDEX_KIND, RULES, Meter, MotoTableReader, TableReader, Usage, item_size  # noqa: E402
+from cloudtrail_tracker.local.billing import (  # noqa: E402
+    INDEX_KIND,
+    RULES,
+    Meter,
+    MotoTableReader,
+    TableReader,
+    Usage,
+    item_size,
+)
 
 # us-east-1 list prices (/work/shared/reference/dynamodb-costs.md)
 WRU_PRICE = 0.625 / 1e6
@@ -120,7 +130,11 @@ def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, C
 
 def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
     """CPU seconds per stored event of the ingest code alone (DynamoDB answered locally)."""
-    from benchmarks.ingest_throughput import local_dynamodb_client, named, stage_and_flush
+    from benchmarks.ingest_throughput import (
+        local_dynamodb_client,
+        named,
+        stage_and_flush,
+    )
     from cloudtrail_tracker.ingest_service import FileIngester
     from cloudtrail_tracker.settings import Settings
 
@@ -168,8 +182,8 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
         from ingest import handler
         from query.routes import common
 
-        handler.reset()
-        common.reset()
+        clients.reset()
+        clients.reset()
         s3, sqs = session.client("s3"), session.client("sqs")
         first_day, last_day = class_day.START.isoformat(), "-".join(trail[-1].key.split("/")[-4:-1])
         usage, reads = Usage(), {}
@@ -189,8 +203,8 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
                     reads[stored_now] = measure_reads(meter, first_day, last_day)
         seconds = time.perf_counter() - started
         items, item_bytes, entry_bytes = stored_by_kind(reader, resources.table)
-        handler.reset()
-        common.reset()
+        clients.reset()
+        clients.reset()
 
     events = items["locators"]
     cpu, cpu_events = handler_cpu_per_event([d.body for d in deliveries])

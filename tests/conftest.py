@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cloudtrail_tracker import clients
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 
@@ -16,7 +18,8 @@ for _name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 os.environ.update({
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "CloudTrailTracker", "POWERTOOLS_LOG_LEVEL": "WARNING",
 })
 
 
@@ -50,9 +53,9 @@ def aws():
         os.environ["TABLE_NAME"] = resources.table
         from ingest import handler
 
-        handler.reset()
+        clients.reset()
         yield AwsStack(session, resources)
-        handler.reset()
+        clients.reset()
 
 
 class AwsStack:

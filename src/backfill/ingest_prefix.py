@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import time
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
@@ -17,12 +15,11 @@ from backfill import runtime
 from cloudtrail_tracker.backfill.request import parse_day
 from cloudtrail_tracker.backfill.summary import PrefixResult
 from cloudtrail_tracker.backfill.windowed import WindowedFileIngester
+from cloudtrail_tracker.clients import client
 from cloudtrail_tracker.ingest_service import LogFileError
 from cloudtrail_tracker.models import FileReport
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace="CloudTrailTracker")
+from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
+from cloudtrail_tracker.settings import store_settings
 
 PROGRESS_EVERY_FILES = 25
 PROGRESS_EVERY_SECONDS = 3.0
@@ -61,7 +58,7 @@ class _ProgressFlusher:
 
 
 def ingest_prefix(bucket: str, prefix: str, execution: str, ingester: WindowedFileIngester) -> PrefixResult:
-    s3 = runtime.client("s3")
+    s3 = client("s3")
     keys = list_keys(s3, bucket, prefix)
     result = PrefixResult(prefix=prefix, listed=len(keys))
     runtime.progress().add(execution, filesListed=len(keys))
@@ -83,7 +80,7 @@ def ingest_prefix(bucket: str, prefix: str, execution: str, ingester: WindowedFi
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    ingester = WindowedFileIngester(runtime.client("s3"), runtime.client("dynamodb"), runtime.settings(),
+    ingester = WindowedFileIngester(client("s3"), client("dynamodb"), store_settings(),
                                     parse_day(event["from"], "from"), parse_day(event["to"], "to"))
     result = ingest_prefix(event["bucket"], event["prefix"], event["execution"], ingester)
     report = result.report

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import json
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backfill import runtime
 from cloudtrail_tracker.backfill import locations
 from cloudtrail_tracker.backfill.prefixes import find_day_prefixes
 from cloudtrail_tracker.backfill.request import BackfillRequest
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace="CloudTrailTracker")
+from cloudtrail_tracker.clients import client
+from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
 
 
 @logger.inject_lambda_context
@@ -28,8 +24,8 @@ metrics = Metrics(namespace="CloudTrailTracker")
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     execution = event["execution"]
     request = BackfillRequest.from_input(event.get("input"))  # InvalidBackfillInput fails the execution
-    work_bucket = runtime.work_bucket()  # MissingConfiguration fails the execution before any listing
-    s3 = runtime.client("s3")
+    work_bucket = runtime.work_bucket()  # ConfigurationError fails the execution before any listing
+    s3 = client("s3")
     prefixes = find_day_prefixes(s3, request)
     manifest_key = locations.manifest_key(execution)
     s3.put_object(Bucket=work_bucket, Key=manifest_key, ContentType="application/json",

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import json
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backfill import runtime
 from cloudtrail_tracker.backfill import locations
 from cloudtrail_tracker.backfill.summary import BackfillSummary, PrefixResult
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace="CloudTrailTracker")
+from cloudtrail_tracker.clients import client
+from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
 
 
 def planned_prefixes(s3, bucket: str, key: str) -> list[str]:
@@ -30,7 +26,7 @@ def planned_prefixes(s3, bucket: str, key: str) -> list[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     execution, work_bucket = event["execution"], event["workBucket"]
-    s3 = runtime.client("s3")
+    s3 = client("s3")
     progress = runtime.progress()
     results = [PrefixResult.from_dict(data) for data in progress.prefix_results(execution)]
     summary = BackfillSummary.of(planned_prefixes(s3, work_bucket, event["manifestKey"]), results)

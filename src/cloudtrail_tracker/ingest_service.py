@@ -12,7 +12,7 @@ from collections import Counter
 
 from .dal.registries import Registries
 from .dal.writer import EventWriter
-from .events import EventBuilder, RecordRejected
+from .event_builder import EventBuilder, RecordRejected
 from .logfile import LogFileError, iter_records, parse_log_key, skip_reason
 from .models import FileReport
 from .settings import Settings

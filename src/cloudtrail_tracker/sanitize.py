@@ -115,7 +115,7 @@ class _Walk:
 def redact_secrets(record: dict) -> dict:
     """Redact secrets in place (the record is ours, freshly parsed) and return it.
 
-    Raises orjson.JSONEncodeError for a record orjson cannot write (events.py relies on it)."""
+    Raises orjson.JSONEncodeError for a record orjson cannot write (event_builder.py relies on it)."""
     raw = orjson.dumps(record)
     source, event = record.get("eventSource"), record.get("eventName")
     api_fields = _API_FIELDS.get((source, event)) if isinstance(source, str) and isinstance(event, str) else None

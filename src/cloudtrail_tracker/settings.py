@@ -1,53 +1,201 @@
-"""Runtime configuration, read once from environment variables (set by template.yaml)."""
+"""Configuration: every environment variable a function reads, typed and checked in one place.
+
+template.yaml sets these variables; each function reads its settings once, on its first
+invocation (:func:`ingest_settings`, :func:`query_settings`, :func:`backfill_settings`), and a
+missing or unknown value raises :class:`ConfigurationError` naming the variable and what it may
+be: a misconfigured function refuses to work rather than guess (fails closed).
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from functools import cache
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 # The original's noise list: read-only calls that swamp a trail.
 DEFAULT_DROP_PREFIXES = ("get", "describe", "list", "info", "decrypt", "checkmfa", "head")
 # requestParameters keys counted per value in the daily counters (course checklists such as
 # "RunInstances with instanceType t3.micro" are answered from these, not from raw events).
 DEFAULT_TRACKED_ATTRIBUTES = ("instanceType", "dBInstanceClass", "runtime", "engine")
+AUTH_MODES = ("none", "cognito", "iam")
 
 
-def _csv(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    if value is None:
-        return default
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+class ConfigurationError(RuntimeError):
+    """A function's environment is missing a setting or holds one it cannot use."""
 
 
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _csv(value: object) -> object:
+    """``"a, b,,c"`` -> ``("a", "b", "c")`` (CloudFormation passes lists as one string)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
-@dataclass(frozen=True)
-class Settings:
-    table_name: str = "cloudtrail-tracker"
-    # Event names starting with one of these (case-insensitive) are dropped ...
-    drop_event_prefixes: tuple[str, ...] = DEFAULT_DROP_PREFIXES
-    # ... as are events of these sources (e.g. "kms.amazonaws.com") ...
-    drop_event_sources: tuple[str, ...] = ()
-    # ... unless the call failed: an AccessDenied on a List is exactly what people look for.
-    keep_failed_calls: bool = True
-    # 0 keeps events forever; otherwise DynamoDB TTL removes them this many days after eventTime.
-    retention_days: int = 0
-    tracked_attributes: tuple[str, ...] = field(default=DEFAULT_TRACKED_ATTRIBUTES)
-    # roles whose session names the role sets, not the caller (identity.py; AWSReservedSSO_* always are)
-    trusted_session_roles: tuple[str, ...] = ()
+CsvTuple = Annotated[tuple[str, ...], BeforeValidator(_csv)]
+
+
+class _FromEnvironment(BaseModel):
+    """Fields are read from the variables named by their aliases; unknown variables are ignored."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", str_strip_whitespace=True)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None):
         env = os.environ if env is None else env
-        return cls(
-            table_name=env.get("TABLE_NAME", cls.table_name),
-            drop_event_prefixes=tuple(p.lower() for p in _csv(env.get("DROP_EVENT_PREFIXES"), DEFAULT_DROP_PREFIXES)),
-            drop_event_sources=_csv(env.get("DROP_EVENT_SOURCES"), ()),
-            keep_failed_calls=_bool(env.get("KEEP_FAILED_CALLS"), True),
-            retention_days=int(env.get("RETENTION_DAYS") or 0),
-            tracked_attributes=_csv(env.get("TRACKED_ATTRIBUTES"), DEFAULT_TRACKED_ATTRIBUTES),
-            trusted_session_roles=_csv(env.get("TRUSTED_SESSION_ROLES"), ()),
-        )
+        # CloudFormation cannot leave a variable out: an empty one means "the default", except
+        # for a list, where it means "none" (DROP_EVENT_PREFIXES="" drops nothing).
+        lists = {field.alias for field in cls.model_fields.values() if _csv in _validators(field)}
+        given = {name: value for name, value in env.items() if value.strip() or name in lists}
+        try:
+            return cls.model_validate(given)
+        except ValidationError as error:
+            raise ConfigurationError(_explain(cls, error)) from None
+
+
+def _validators(field) -> list:
+    return [getattr(item, "func", None) for item in field.metadata]
+
+
+def _explain(model: type[BaseModel], error: ValidationError) -> str:
+    problems = []
+    for problem in error.errors():
+        variable = str(problem["loc"][0]) if problem.get("loc") else None
+        message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        if variable is None:
+            problems.append(message)
+        elif problem.get("type") == "missing":
+            problems.append(f"{variable} is not set")
+        else:
+            problems.append(f"{variable}: {message}")
+    return f"{model.__name__}: " + "; ".join(problems) + " (template.yaml sets these variables)"
+
+
+class TableSettings(_FromEnvironment):
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+
+
+class Settings(_FromEnvironment):
+    """How log records become stored events: the noise filter, counters and naming rules."""
+
+    # Event names starting with one of these (case-insensitive) are dropped ...
+    drop_event_prefixes: CsvTuple = Field(DEFAULT_DROP_PREFIXES, alias="DROP_EVENT_PREFIXES")
+    # ... as are events of these sources (e.g. "kms.amazonaws.com") ...
+    drop_event_sources: CsvTuple = Field((), alias="DROP_EVENT_SOURCES")
+    # ... unless the call failed: an AccessDenied on a List is exactly what people look for.
+    keep_failed_calls: bool = Field(True, alias="KEEP_FAILED_CALLS")
+    # 0 keeps events forever; otherwise DynamoDB TTL removes them this many days after eventTime.
+    retention_days: int = Field(0, ge=0, alias="RETENTION_DAYS")
+    tracked_attributes: CsvTuple = Field(DEFAULT_TRACKED_ATTRIBUTES, alias="TRACKED_ATTRIBUTES")
+    # roles whose session names the role sets, not the caller (identity.py; AWSReservedSSO_* always are)
+    trusted_session_roles: CsvTuple = Field((), alias="TRUSTED_SESSION_ROLES")
+
+    @model_validator(mode="after")
+    def _lower_prefixes(self) -> Settings:
+        object.__setattr__(self, "drop_event_prefixes", tuple(p.lower() for p in self.drop_event_prefixes))
+        return self
+
+
+class StoreSettings(Settings, TableSettings):
+    """What a function that stores events needs: the rules and the table (the backfill's ingest step)."""
+
+
+class IngestSettings(StoreSettings):
+    # where a file that fails the same way every time goes at once (empty: SQS's redrive moves it)
+    dead_letter_queue_url: str = Field("", alias="DEAD_LETTER_QUEUE_URL")
+
+
+class BackfillSettings(TableSettings):
+    """The backfill's plan and summary steps: progress in the table, work files in the work bucket."""
+
+    # manifests, Map results and retry lists: never the trail bucket, which nothing writes
+    work_bucket: str = Field(alias="BACKFILL_BUCKET", min_length=1)
+
+
+def _principal_actors(value: object) -> object:
+    """``PRINCIPAL_ACTORS``: a JSON object of principal ARN -> actor name."""
+    if not isinstance(value, str):
+        return value
+    try:
+        mapping = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON ({error.msg})") from None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise ValueError('must be a JSON object of principal ARN to actor name, e.g. {"arn:aws:iam::1:role/R": "alice"}')
+    return {k.strip(): v.strip() for k, v in mapping.items() if k.strip() and v.strip()}
+
+
+class AuthSettings(_FromEnvironment):
+    """Who a caller of the query API is and what they may see (query/logic/tenancy.py)."""
+
+    mode: Annotated[Literal["none", "cognito", "iam"], BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v)] = (
+        Field(alias="AUTH_MODE"))
+    admin_group: str = Field("admins", alias="ADMIN_GROUP")
+    actor_claim: str = Field("custom:actor", alias="ACTOR_CLAIM")
+    admin_principals: CsvTuple = Field((), alias="ADMIN_PRINCIPALS")
+    account_id: str = Field("", alias="STACK_ACCOUNT_ID")  # the stack's account: its principals are named by the ingest's rule
+    trusted_session_roles: CsvTuple = Field((), alias="TRUSTED_SESSION_ROLES")
+    principal_actors: Annotated[dict[str, str], BeforeValidator(_principal_actors)] = Field(
+        default_factory=dict, alias="PRINCIPAL_ACTORS")
+    cognito_client_id: str = Field("", alias="COGNITO_CLIENT_ID")  # whose ID tokens count (empty: the local simulation)
+
+    @model_validator(mode="after")
+    def _complete(self) -> AuthSettings:
+        if self.mode == "iam" and not self.account_id:
+            raise ValueError("AUTH_MODE iam needs STACK_ACCOUNT_ID (the stack's account id)")
+        if self.mode == "cognito" and not self.cognito_client_id:
+            raise ValueError("AUTH_MODE cognito needs COGNITO_CLIENT_ID (the app client's id)")
+        return self
+
+
+class CorsSettings(_FromEnvironment):
+    # origins allowed by CORS (none: no CORS headers, same-origin only)
+    cors_origins: CsvTuple = Field((), alias="CORS_ORIGINS")
+
+
+class QuerySettings(TableSettings):
+    # the course checklists file (empty: the one packaged beside cloudtrail_tracker/checklists.py)
+    checklists_path: str = Field("", alias="CHECKLISTS_PATH")
+
+
+# ---- read once per execution environment (reset() forgets them: tests and the local stack)
+
+@cache
+def ingest_settings() -> IngestSettings:
+    return IngestSettings.from_env()
+
+
+@cache
+def backfill_settings() -> BackfillSettings:
+    return BackfillSettings.from_env()
+
+
+@cache
+def store_settings() -> StoreSettings:
+    return StoreSettings.from_env()
+
+
+@cache
+def query_settings() -> QuerySettings:
+    return QuerySettings.from_env()
+
+
+@cache
+def auth_settings() -> AuthSettings:
+    return AuthSettings.from_env()
+
+
+def reset() -> None:
+    """Forget the settings read so far (the environment changed: a test, the local stack)."""
+    for read in (ingest_settings, store_settings, backfill_settings, query_settings, auth_settings):
+        read.cache_clear()

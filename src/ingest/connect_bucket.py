@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
-import boto3
-from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from cloudtrail_tracker.bucket_notification import connect, disconnect
-
-logger = Logger()
+from cloudtrail_tracker.clients import client
+from cloudtrail_tracker.observability import logger
 
 
 def _respond(event: dict, context, status: str, reason: str = "") -> None:
@@ -41,7 +39,7 @@ def _disconnect_if_reachable(s3, bucket: str, notification_id: str) -> None:
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context) -> None:
     props = event["ResourceProperties"]
-    s3 = boto3.client("s3")
+    s3 = client("s3")
     try:
         if event["RequestType"] == "Delete":
             _disconnect_if_reachable(s3, props["Bucket"], props["NotificationId"])

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.event_handler import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+    content_types,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestValidationError,
+)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cloudtrail_tracker.dal.reader import InvalidStartKey, UnprocessedKeysError
+from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
+from cloudtrail_tracker.settings import ConfigurationError, CorsSettings
 from query.logic.errors import ApiError
 from query.routes import ROUTE_MODULES
 from query.routes.common import given_twice, repeated_parameter
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace="CloudTrailTracker")
 
 TITLE = "CloudTrail-Tracker query API"
 VERSION = "1.0.0"
@@ -31,8 +33,8 @@ VERSION = "1.0.0"
 
 
 def _cors() -> CORSConfig | None:
-    """CORS for the origins in CORS_ORIGINS (comma-separated; none: no CORS headers, same-origin only)."""
-    origins = [origin.strip() for origin in os.environ.get("CORS_ORIGINS", "").split(",") if origin.strip()]
+    """CORS for the origins in CORS_ORIGINS (none: no CORS headers, same-origin only)."""
+    origins = CorsSettings.from_env().cors_origins  # the resolver is made at import: read now
     if not origins:
         return None
     return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], max_age=600,
@@ -53,6 +55,12 @@ def _api_error(error: ApiError) -> Response:
     log = logger.error if error.status >= 500 else logger.info  # a misconfigured stack must show in the logs
     log("refused", extra={"status": error.status, "error": error.error, "path": app.current_event.path})
     return _json(error.status, error.body())
+
+
+@app.exception_handler(ConfigurationError)
+def _misconfigured(error: ConfigurationError) -> Response:
+    logger.error("misconfigured", extra={"error": str(error), "path": app.current_event.path})
+    return _json(500, {"error": f"the server is misconfigured: {error}", "hint": "the operator must fix the function's settings"})
 
 
 @app.exception_handler(InvalidStartKey)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 
 # tests/browser/fixtures/checklists.yaml against the samples: actor -> checklist -> (percent, missing)

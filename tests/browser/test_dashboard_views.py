@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 import pytest
 
-
 pytestmark = pytest.mark.browser
 
 YEAR_2024 = ("2024-01-01T00:00:00Z", "2024-12-31T23:59:59Z")

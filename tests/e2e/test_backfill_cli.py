@@ -29,7 +29,10 @@ def test_bad_window_is_a_clear_error_before_any_aws_call(argv, message, capsys):
 @pytest.mark.slow
 def test_backfill_wait_shows_progress_and_summary(tmp_path, capsys):
     from cloudtrail_tracker.backfill.sample_history import generate
-    from cloudtrail_tracker.local.backfill_runner import STATE_MACHINE_NAME, deploy_local_backfill
+    from cloudtrail_tracker.local.backfill_runner import (
+        STATE_MACHINE_NAME,
+        deploy_local_backfill,
+    )
     from cloudtrail_tracker.local.stack import LocalStack
 
     logs = tmp_path / "logs"

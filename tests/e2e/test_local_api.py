@@ -17,7 +17,6 @@ import pytest
 
 from tests.e2e.local_server import CLI, ROOT, free_port, serving  # noqa: F401
 
-
 # The seed README's examples with https://api.mysite.com/tracker replaced by the local URL.
 SEED_EXAMPLES = [
     "/parameters",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from cloudtrail_tracker.dal.writer import EventWriter
-from cloudtrail_tracker.local.billing import INDEX_KIND, Meter, TableReader, item_size, write_units
+from cloudtrail_tracker.local.billing import (
+    INDEX_KIND,
+    Meter,
+    TableReader,
+    item_size,
+    write_units,
+)
 from cloudtrail_tracker.models import Actor, FileReport, StoredEvent
 from tests.stored import scan
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 from botocore.exceptions import ClientError
 
-from ..events import _writable, event_id_of
+from ..event_builder import _writable, event_id_of
 from ..logfile import LogFileError, iter_records
 from ..sanitize import redact_secrets
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from cloudtrail_tracker import clients
+
 from . import lambda_bridge
 from .statemachine import create_state_machine, substituted_functions
 from .template import function_handler
@@ -68,7 +70,7 @@ def deploy_local_backfill(stack) -> LocalBackfill:
     s3.create_bucket(Bucket=work_bucket)
     environment = {"TABLE_NAME": stack.resources.table, "BACKFILL_BUCKET": work_bucket}
     os.environ.update(environment)  # the handlers run in this process
-    runtime.reset()
+    clients.reset()
     lambda_bridge.install()
     quiet_moto_tolerated_failure_notice()  # before the definition is parsed, at creation and at each run
     arn = create_state_machine(stack.session, stack.template, "BackfillStateMachine", STATE_MACHINE_NAME,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import boto3
 
+from .. import clients
 from ..models import FileReport
 from . import template as tpl
 from .driver import drain_queue
@@ -178,8 +179,7 @@ class LocalStack:
     def ingest(self, on_batch=None) -> IngestSummary:
         """Run the ingest handler over the queue until it is drained."""
         module = importlib.import_module(tpl.function_handler(self.template, "IngestFunction").rsplit(".", 1)[0])
-        if hasattr(module, "reset"):
-            module.reset()
+        clients.reset()  # the handler's clients and settings: made anew for this stack's AWS
         collector = _IngestReports()
         service_logger = _service_logger()
         self.quiet_handler_logs()

@@ -7,7 +7,7 @@ from functools import lru_cache
 import orjson
 
 from cloudtrail_tracker.dal.pages import row_of, summary_of
-from cloudtrail_tracker.events import EventBuilder, RecordRejected
+from cloudtrail_tracker.event_builder import EventBuilder, RecordRejected
 from cloudtrail_tracker.logfile import parse_log_key
 from cloudtrail_tracker.sanitize import SHORTENABLE, shorten
 from cloudtrail_tracker.settings import Settings
@@ -55,12 +55,12 @@ def _summariser(trusted_session_roles: tuple[str, ...]) -> EventBuilder:
                                  trusted_session_roles=trusted_session_roles))
 
 
-def summary_row(record: dict, log_key: str) -> dict | None:
+def summary_row(record: dict, log_key: str, trusted_session_roles: tuple[str, ...]) -> dict | None:
     """An event's list row rebuilt from its record (the rule ingest applied: same actor, same fields,
     with the same TRUSTED_SESSION_ROLES); None when the record is not an event."""
     parsed = parse_log_key(log_key)
     try:
-        event = _summariser(Settings.from_env().trusted_session_roles).build(record, parsed.account if parsed else "")
+        event = _summariser(trusted_session_roles).build(record, parsed.account if parsed else "")
     except RecordRejected:
         return None
     return row_of(summary_of(event))

@@ -14,81 +14,27 @@ a name the caller chose.
   session or role ARN to an actor) first; else, for principals of ``STACK_ACCOUNT_ID``, the actor
   ingest names them when their ARN proves it (an IAM user, root, a session of an ``AWSReservedSSO_*``
   role or of a role in ``TRUSTED_SESSION_ROLES``). Anyone else: 403.
-- Any other ``AUTH_MODE``, or none at all: every request answers 500 (fail closed).
+- Any other ``AUTH_MODE``, or none at all: every request answers 500 (fail closed; the settings are
+  read and checked in cloudtrail_tracker/settings.py).
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cloudtrail_tracker.identity import actor_of_caller_arn
+from cloudtrail_tracker.settings import AuthSettings
 
-from .errors import ApiError, Forbidden, Unauthorized
+from .errors import Forbidden, Unauthorized
 
-MODES = ("none", "cognito", "iam")
 _ROLE_PATH = re.compile(r":role/(?:.*/)?")
-
-
-class Misconfigured(ApiError):
-    """The function's auth settings are wrong: it refuses to serve rather than guess."""
-
-    status = 500
-
-
-def _csv(value: str | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def _without_role_path(arn: str) -> str:
     """``arn:aws:iam::1:role/path/R`` -> ``arn:aws:iam::1:role/R``: a session's ARN carries no role path."""
     return _ROLE_PATH.sub(":role/", arn, count=1)
-
-
-def _principal_actors(value: str | None) -> dict[str, str]:
-    try:
-        mapping = json.loads(value) if value and value.strip() else {}
-    except ValueError as error:
-        raise Misconfigured("PRINCIPAL_ACTORS is not JSON", f"an object from ARN to actor: {error}") from None
-    if not isinstance(mapping, dict) or not all(isinstance(v, str) and v for v in mapping.values()):
-        raise Misconfigured("PRINCIPAL_ACTORS must map ARNs to actor names",
-                            'e.g. {"arn:aws:iam::111122223333:role/TeacherRole": "teacher"}')
-    return {_without_role_path(arn.strip()): actor for arn, actor in mapping.items()}
-
-
-@dataclass(frozen=True)
-class AuthConfig:
-    mode: str = "none"
-    admin_group: str = "admins"
-    actor_claim: str = "custom:actor"
-    admin_principals: tuple[str, ...] = ()
-    account_id: str = ""  # the stack's account: its principals are named by the ingest's rule
-    trusted_session_roles: tuple[str, ...] = ()
-    principal_actors: dict[str, str] = field(default_factory=dict)
-    cognito_client_id: str = ""  # the app client whose ID tokens count (empty: the local simulation)
-
-    @classmethod
-    def from_env(cls, env=None) -> "AuthConfig":
-        """The settings of the function; Misconfigured (500) when they would not say who may see what."""
-        env = os.environ if env is None else env
-        mode = (env.get("AUTH_MODE") or "").strip().lower()
-        if mode not in MODES:
-            raise Misconfigured(f"AUTH_MODE {env.get('AUTH_MODE', '')!r} is not one of {', '.join(MODES)}",
-                                "the operator must fix the function's AUTH_MODE")
-        account_id = (env.get("STACK_ACCOUNT_ID") or "").strip()
-        if mode == "iam" and not account_id:
-            raise Misconfigured("AUTH_MODE iam needs STACK_ACCOUNT_ID", "the operator must set the stack's account id")
-        client_id = (env.get("COGNITO_CLIENT_ID") or "").strip()
-        if mode == "cognito" and not client_id:
-            raise Misconfigured("AUTH_MODE cognito needs COGNITO_CLIENT_ID", "the operator must set the app client's id")
-        return cls(mode=mode, admin_group=env.get("ADMIN_GROUP") or "admins",
-                   actor_claim=env.get("ACTOR_CLAIM") or "custom:actor",
-                   admin_principals=_csv(env.get("ADMIN_PRINCIPALS")), account_id=account_id,
-                   trusted_session_roles=_csv(env.get("TRUSTED_SESSION_ROLES")),
-                   principal_actors=_principal_actors(env.get("PRINCIPAL_ACTORS")), cognito_client_id=client_id)
 
 
 @dataclass(frozen=True)
@@ -123,7 +69,7 @@ def _groups(value) -> set[str]:
     return {part for part in value.strip("[]").replace(",", " ").split() if part}
 
 
-def from_claims(claims: dict, config: AuthConfig) -> Caller:
+def from_claims(claims: dict, config: AuthSettings) -> Caller:
     if config.cognito_client_id and claims.get("aud") != config.cognito_client_id:
         raise Forbidden("your token is not from this API's app client", "sign in through the dashboard", None)
     admin = config.admin_group in _groups(claims.get("cognito:groups"))
@@ -148,11 +94,12 @@ def _names_of_arn(arn: str) -> tuple[str, ...]:
     return account, arn
 
 
-def from_iam(user_arn: str, config: AuthConfig) -> Caller:
+def from_iam(user_arn: str, config: AuthSettings) -> Caller:
     account, *names = _names_of_arn(user_arn)
     admin = any(fnmatch.fnmatchcase(name, _without_role_path(pattern))
                 for name in names for pattern in config.admin_principals)
-    actor = next((config.principal_actors[name] for name in names if name in config.principal_actors), None)
+    principal_actors = {_without_role_path(arn): actor for arn, actor in config.principal_actors.items()}
+    actor = next((principal_actors[name] for name in names if name in principal_actors), None)
     if actor is None and account == config.account_id:
         actor = actor_of_caller_arn(user_arn, config.trusted_session_roles)
     if not admin and not actor:
@@ -162,7 +109,7 @@ def from_iam(user_arn: str, config: AuthConfig) -> Caller:
     return Caller(actor=actor, admin=admin, auth="iam")
 
 
-def resolve_caller(claims: dict | None, user_arn: str | None, config: AuthConfig) -> Caller:
+def resolve_caller(claims: dict | None, user_arn: str | None, config: AuthSettings) -> Caller:
     """The caller of one request, from the authorizer's claims or the IAM identity."""
     if config.mode == "cognito":
         if not claims:

@@ -6,5 +6,5 @@ ROUTE_MODULES = (
     "query.routes.event",
     "query.routes.aggregates",
     "query.routes.whoami",
-    "query.routes.progress",  # course checklists
+    "query.routes.checklists",  # course checklists
 )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import boto3
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from botocore.config import Config
 
+from cloudtrail_tracker.clients import client
 from cloudtrail_tracker.dal.reader import EventReader
 from cloudtrail_tracker.dal.records import RecordStore
-from cloudtrail_tracker.settings import Settings
+from cloudtrail_tracker.settings import auth_settings, query_settings
 
 from ..logic import walk as walking
 from ..logic.cursor import encode_cursor, list_position, query_identity
@@ -19,12 +18,9 @@ from ..logic.errors import BadRequest
 from ..logic.filters import parse_filters
 from ..logic.plans import ListRequest, plan_list
 from ..logic.rows import event_row
-from ..logic.tenancy import AuthConfig, Caller, resolve_caller
+from ..logic.tenancy import Caller, resolve_caller
 from ..logic.window import parse_window
 from ..models import ErrorBody, EventCount, EventList
-
-_CLIENT_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10)
-_clients: tuple | None = None  # (DynamoDB, S3)
 
 # ---- parameters shared by the event lists (declared once: validation and the OpenAPI come from here)
 From = Annotated[str | None, Query(alias="from", description="YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z|+HH:MM], UTC when no offset; default 6 days before to")]
@@ -64,26 +60,15 @@ LIST_PARAMS = frozenset({"from", "to", "limit", "next", "eventName", "errorCode"
 
 
 def reader() -> EventReader:
-    """A reader on clients made on first use (so tests and the local stack configure boto3 first);
-    full records come from the trail bucket."""
-    global _clients
-    if _clients is None:
-        _clients = (boto3.client("dynamodb", config=_CLIENT_CONFIG), boto3.client("s3", config=_CLIENT_CONFIG))
-    dynamodb, s3 = _clients
-    return EventReader(dynamodb, Settings.from_env().table_name, RecordStore(s3))
-
-
-def reset() -> None:
-    """Forget the clients (tests: a new embedded AWS)."""
-    global _clients
-    _clients = None
+    """The table's reader; full records come from the trail bucket."""
+    return EventReader(client("dynamodb"), query_settings().table_name, RecordStore(client("s3")))
 
 
 def caller_of(event: APIGatewayProxyEvent) -> Caller:
     context = event.request_context
     claims = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
     claims = claims.get("claims") if isinstance(claims, dict) else None
-    return resolve_caller(claims or None, context.identity.user_arn, AuthConfig.from_env())
+    return resolve_caller(claims or None, context.identity.user_arn, auth_settings())
 
 
 def query_params(event: APIGatewayProxyEvent, allowed: frozenset[str]) -> dict[str, str]:

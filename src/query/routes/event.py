@@ -6,6 +6,8 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from cloudtrail_tracker.settings import auth_settings
+
 from ..logic.errors import NotFound
 from ..logic.rows import event_row, fit_for_response, summary_row
 from ..models import EventDetail
@@ -21,7 +23,7 @@ def event_detail(event_id: str) -> EventDetail:
     caller = caller_of(event)
     event_id = unquote(event_id)
     found = reader().event_record(event_id)
-    row = summary_row(*found) if found else None
+    row = summary_row(*found, auth_settings().trusted_session_roles) if found else None
     # a non-admin gets the same 404 for someone else's event as for a missing one: no existence leak
     if row is None or not caller.may_see(row["actor"]):
         raise NotFound(f"no event {event_id!r}", "take eventID from a row of an event list (the full record is read "

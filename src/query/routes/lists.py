@@ -10,8 +10,23 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..logic.errors import BadRequest
 from ..models import EventCount, EventList
-from .common import (LIST_PARAMS, CountFlag, ErrorCode, EventName, From, Limit, Next, Param, Params, To, Value,
-                     Values, answers, list_events, non_empty)
+from .common import (
+    LIST_PARAMS,
+    CountFlag,
+    ErrorCode,
+    EventName,
+    From,
+    Limit,
+    Next,
+    Param,
+    Params,
+    To,
+    Value,
+    Values,
+    answers,
+    list_events,
+    non_empty,
+)
 
 router = Router()
 _TAG = ["events"]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cloudtrail_tracker.events import EventBuilder, RecordRejected
+from cloudtrail_tracker import clients
+from cloudtrail_tracker.event_builder import EventBuilder, RecordRejected
 from cloudtrail_tracker.logfile import iter_records, parse_log_key, skip_reason
 from cloudtrail_tracker.settings import Settings
 
@@ -123,7 +124,7 @@ def backfill_aws():
         work_bucket = "cloudtrail-tracker-backfill-work"
         session.client("s3").create_bucket(Bucket=work_bucket)
         os.environ.update({"TABLE_NAME": resources.table, "BACKFILL_BUCKET": work_bucket})
-        runtime.reset()
+        clients.reset()
         lambda_bridge.install()
         try:
             arn = create_state_machine(session, template, "BackfillStateMachine", "backfill-test",
@@ -132,7 +133,7 @@ def backfill_aws():
             yield BackfillStack(session, resources, work_bucket, arn)
         finally:
             lambda_bridge.uninstall()
-            runtime.reset()
+            clients.reset()
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)

@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from cloudtrail_tracker import clients
 from cloudtrail_tracker.dal import keys
 from cloudtrail_tracker.local.billing import item_size
 from cloudtrail_tracker.local.driver import LocalContext, sqs_event
@@ -197,7 +198,7 @@ def test_a_file_delivered_three_times_and_a_batch_retried_after_a_failed_write_a
         undo()
     assert again  # SQS delivers what failed again (what the batch acknowledged is gone from the queue)
     assert invoke(aws, again) == {"batchItemFailures": []}  # the retry, on the same instance
-    handler.reset()  # and the third delivery, on a fresh one
+    clients.reset()  # and the third delivery, on a fresh one
     assert invoke(aws, [big]) == {"batchItemFailures": []}
     assert_exactly_once(aws, BIG)
     assert aws.dead_letters() == []
@@ -232,7 +233,7 @@ def test_one_actor_with_hundreds_of_distinct_values_writes_only_bounded_items(aw
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
     from ingest import handler
 
-    handler.reset()
+    clients.reset()
     calls = hostile_calls(shape)
     rng = random.Random(4)
     rng.shuffle(calls)
@@ -254,7 +255,7 @@ def test_every_key_fits_whatever_the_record_holds(aws, monkeypatch):
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
     from ingest import handler
 
-    handler.reset()
+    clients.reset()
     emoji = "\U0001F600"
     records = [
         record(1, eventID=emoji * 128),  # 512 bytes: the longest eventID kept
@@ -282,13 +283,13 @@ def test_a_full_claim_item_between_two_files_still_gives_exactly_once(aws, monke
     instance claims the same slot in the middle of the first one's claims (its whole write runs
     before the first one's ``cut_in_after``-th claim request)."""
     from cloudtrail_tracker.ingest_service import FileIngester
-    from cloudtrail_tracker.settings import Settings
+    from cloudtrail_tracker.settings import StoreSettings
 
     monkeypatch.setattr(keys, "CLAIM_CAP", 5)
     one_slot = [record(i, eventTime=f"2025-03-06T03:{20 + i % 5:02d}:{i % 60:02d}Z") for i in range(300)]
     first = put(aws, account_key("first"), one_slot[:200])
     second = put(aws, org_key("second"), one_slot[100:][::-1])
-    settings = Settings.from_env()
+    settings = StoreSettings.from_env()
     ingesters = [FileIngester(aws.session.client("s3"), aws.session.client("dynamodb"), settings) for _ in range(2)]
     client = ingesters[0]._writer._client
     calls, cut_in = [], threading.Event()

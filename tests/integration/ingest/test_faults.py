@@ -38,6 +38,7 @@ from collections import Counter, defaultdict
 
 import boto3
 
+from cloudtrail_tracker import clients
 from cloudtrail_tracker.backfill.sample_history import generate
 from cloudtrail_tracker.dal import keys, pages
 from cloudtrail_tracker.local.driver import drain_queue
@@ -134,7 +135,7 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
                              within={"request": 40, "claim": 6, "batch": 3, "GetObject": 2, "UpdateItem claim": 6,
                                      "GetItem claim": 3, "UpdateItem registry": 15, "BatchWriteItem": 3})
     injector.attach(boto3.DEFAULT_SESSION.events)
-    handler.reset()
+    clients.reset()
 
     paths = generate(tmp_path, files=FILES, records_per_file=RECORDS_PER_FILE, seed=SEED, days=2)  # and digests
     logs = [p for p in paths if "CloudTrail-Digest" not in p.parts]
@@ -173,7 +174,7 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
                 failed_in_a_row[0] = 0
             return response
         except LambdaKilled:
-            handler.reset()  # the next invocation runs in a new execution environment
+            clients.reset()  # the next invocation runs in a new execution environment
             raise RuntimeError("the Lambda was killed") from None
         finally:
             backoff_per_invocation.append(clock.slept - slept_before)

@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from cloudtrail_tracker import clients
 from cloudtrail_tracker.dal import keys
 
 KEY = "AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/06/111122223333_CloudTrail_us-east-1_20250306T0320Z_odd.json.gz"
@@ -126,7 +127,7 @@ def test_a_file_of_every_odd_shape_is_acknowledged_with_its_good_events(aws, mon
     from ingest import handler
 
     monkeypatch.setenv("RETENTION_DAYS", retention_days)
-    handler.reset()
+    clients.reset()
     odd_records = [shape[1].replace('"odd"', f'"odd-{n}"', 1) for n, shape in enumerate(SHAPES)]
     good = [json.dumps(event(f"good-{n}")) for n in range(len(SHAPES) + 1)]
     interleaved = [text for pair in zip(good, odd_records + [""]) for text in pair if text]

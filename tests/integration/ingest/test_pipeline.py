@@ -10,6 +10,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
+from cloudtrail_tracker import clients
 from cloudtrail_tracker.dal import keys
 from tests.conftest import SAMPLES
 
@@ -184,7 +185,7 @@ def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aw
         if len(calls) > survives:
             raise RuntimeError("the Lambda was killed")
 
-    handler.reset()
+    clients.reset()
     client = handler.ingester()._writer._client
     for operation in ("UpdateItem", "BatchWriteItem", "PutItem"):
         client.meta.events.register(f"before-call.dynamodb.{operation}", fail, unique_id=f"kill-{operation}")
@@ -196,7 +197,7 @@ def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aw
     assert {e["actor"] for e in aws.events()} <= listed
     assert {actor for actor, _day in aws.counts()} <= listed
     # the message is back (redrive from the DLQ, or a new delivery): every event once, counted once
-    handler.reset()
+    clients.reset()
     aws.put_log(KEY, log_file([event(i) for i in range(6)]))
     aws.drain()
     assert stored_ids(aws) == {f"evt-{i}": 1 for i in range(6)}
@@ -223,7 +224,7 @@ def test_a_corrupt_file_goes_to_the_dead_letter_queue_at_once_with_its_reason(aw
     from ingest import handler
 
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
-    handler.reset()
+    clients.reset()
     aws.put_log(KEY, log_file([event(i) for i in range(10)]))
     bad_gzip, not_json = KEY.replace("abc", "corrupt"), KEY.replace("abc", "nojson")
     aws.put_log(bad_gzip, b"\x1f\x8b\x08\x00 definitely not deflate data")
@@ -241,7 +242,7 @@ def test_a_message_that_is_not_an_s3_notification_goes_to_the_dead_letter_queue_
     from ingest import handler
 
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
-    handler.reset()
+    clients.reset()
     aws.sqs.send_message(QueueUrl=aws.resources.queue_url, MessageBody="not json at all")
     assert aws.drain()["failedDeliveries"] == 0
     messages = aws.sqs.receive_message(QueueUrl=aws.resources.dead_letter_url, MessageAttributeNames=["All"])["Messages"]
@@ -251,10 +252,11 @@ def test_a_message_that_is_not_an_s3_notification_goes_to_the_dead_letter_queue_
 
 def test_a_throttled_read_is_retried_not_dead_lettered(aws, monkeypatch):
     from botocore.exceptions import ClientError
+
     from ingest import handler
 
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
-    handler.reset()
+    clients.reset()
     throttled = []
 
     def slow_down_once(**_):

@@ -14,6 +14,7 @@ import pytest
 from flatten_json import flatten
 from moto import mock_aws
 
+from cloudtrail_tracker import clients
 from tests.hostile_records import ACCOUNT, KEPT_VALUES, SECRET_SHAPES, at
 from tests.integration.query.conftest import Api
 
@@ -44,14 +45,14 @@ def stack():
         from query.handler import lambda_handler
         from query.routes import common
 
-        ingest.handler.reset()
+        clients.reset()
         drained = drain_queue(session.client("sqs"), resources.queue_url, resources.queue_arn, REGION,
                               ingest.handler.lambda_handler)
         assert drained["failedDeliveries"] == 0
-        common.reset()
+        clients.reset()
         yield session.client("dynamodb"), resources.table, Api(lambda_handler)
-        common.reset()
-        ingest.handler.reset()
+        clients.reset()
+        clients.reset()
     os.environ.clear()
     os.environ.update(saved)
 

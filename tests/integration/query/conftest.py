@@ -10,10 +10,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from cloudtrail_tracker import clients
 from cloudtrail_tracker.local.api_server import proxy_event, simulated_claims
 from cloudtrail_tracker.local.driver import LocalContext, drain_queue
 from cloudtrail_tracker.local.resources import create_stack_resources
-from cloudtrail_tracker.local.template import function_environment, load_template, project_root
+from cloudtrail_tracker.local.template import (
+    function_environment,
+    load_template,
+    project_root,
+)
 
 REGION = "us-east-1"
 SAMPLES = project_root() / "samples"
@@ -61,7 +66,7 @@ def ingest_samples(session, template) -> dict:
         s3.upload_file(str(path), resources.bucket, path.relative_to(SAMPLES).as_posix())
     import ingest.handler
 
-    ingest.handler.reset()
+    clients.reset()
     drain_queue(session.client("sqs"), resources.queue_url, resources.queue_arn, REGION, ingest.handler.lambda_handler)
     return {"table": resources.table}
 
@@ -79,9 +84,9 @@ def sample_stack():
         info = ingest_samples(session, load_template())
         from query.routes import common
 
-        common.reset()
+        clients.reset()
         yield session.client("dynamodb"), info["table"]
-        common.reset()
+        clients.reset()
     os.environ.clear()
     os.environ.update(saved)
 
@@ -114,7 +119,7 @@ def stored_events(stored_items) -> list[dict]:
 @pytest.fixture(scope="module")
 def sample_records_by_id() -> dict[str, dict]:
     """eventID -> the record as the sample file holds it (the ground truth for record fields)."""
-    from cloudtrail_tracker.events import event_id_of
+    from cloudtrail_tracker.event_builder import event_id_of
     from tests.conftest import sample_records
 
     found: dict[str, dict] = {}

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from cloudtrail_tracker import clients
+
 CODES = [f"Code{number:03d}.{'x' * 40}" for number in range(400)]  # long-ish codes, like "Client.UnauthorizedOperation"
 MAX_CURSOR_CHARS = 1024
 
@@ -44,9 +46,9 @@ def failures_of_400_codes(aws, monkeypatch):
     sink.close()
     writer.flush()
     assert report.stored == len(CODES) and report.duplicates == 0
-    common.reset()
+    clients.reset()
     yield
-    common.reset()
+    clients.reset()
 
 
 def _get(path: str, params: dict) -> dict:

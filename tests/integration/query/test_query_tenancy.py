@@ -102,7 +102,9 @@ def auth_env():
 # ---- who the caller is, proven (through the real handler, as API Gateway calls it)
 def _as_iam(user_arn: str, path: str, params: dict | None = None):
     """The handler called as API Gateway does for a SigV4-signed request of ``user_arn``."""
-    from query.handler import lambda_handler  # after the stack fixture set the environment
+    from query.handler import (
+        lambda_handler,  # after the stack fixture set the environment
+    )
 
     event = proxy_event("GET", path + ("?" + urlencode(params) if params else ""), {"Host": "test"})
     event["requestContext"]["identity"]["userArn"] = user_arn

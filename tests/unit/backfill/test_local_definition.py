@@ -30,7 +30,10 @@ def test_functions_handlers_exist():
 def test_only_motos_tolerated_failure_notice_is_dropped():
     import logging
 
-    from cloudtrail_tracker.local.backfill_runner import _MOTO_ASL_LOGGER, quiet_moto_tolerated_failure_notice
+    from cloudtrail_tracker.local.backfill_runner import (
+        _MOTO_ASL_LOGGER,
+        quiet_moto_tolerated_failure_notice,
+    )
 
     seen = []
 

@@ -2,7 +2,11 @@ import io
 from pathlib import Path
 
 from cloudtrail_tracker.backfill.progress_bar import render
-from cloudtrail_tracker.backfill.summary import BackfillSummary, PrefixResult, format_summary
+from cloudtrail_tracker.backfill.summary import (
+    BackfillSummary,
+    PrefixResult,
+    format_summary,
+)
 from cloudtrail_tracker.backfill.upload import key_for, plan_uploads
 from cloudtrail_tracker.dal.backfill_progress import Progress
 from cloudtrail_tracker.models import FileReport

@@ -1,4 +1,7 @@
-from cloudtrail_tracker.bucket_notification import with_queue_notification, without_notification
+from cloudtrail_tracker.bucket_notification import (
+    with_queue_notification,
+    without_notification,
+)
 
 EXISTING = {
     "ResponseMetadata": {"HTTPStatusCode": 200},

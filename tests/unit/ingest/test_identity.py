@@ -6,7 +6,12 @@ from collections import Counter
 
 import pytest
 
-from cloudtrail_tracker.identity import MAX_ACTOR_BYTES, UNKNOWN, actor_of_caller_arn, resolve_actor
+from cloudtrail_tracker.identity import (
+    MAX_ACTOR_BYTES,
+    UNKNOWN,
+    actor_of_caller_arn,
+    resolve_actor,
+)
 from tests.conftest import sample_records
 
 RECORDS = sample_records()

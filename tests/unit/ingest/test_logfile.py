@@ -11,7 +11,12 @@ from collections import Counter
 
 import pytest
 
-from cloudtrail_tracker.logfile import LogFileError, iter_records, parse_log_key, skip_reason
+from cloudtrail_tracker.logfile import (
+    LogFileError,
+    iter_records,
+    parse_log_key,
+    skip_reason,
+)
 from tests.conftest import SAMPLES
 
 RECORD = {"eventVersion": "1.08", "eventTime": "2025-03-06T03:18:09Z", "eventSource": "ec2.amazonaws.com",

@@ -8,7 +8,13 @@ import orjson
 import pytest
 import yaml
 
-from cloudtrail_tracker.sanitize import REDACTED, SECRET_FIELDS_PATH, _load_rules, is_secret_key, redact_secrets
+from cloudtrail_tracker.sanitize import (
+    REDACTED,
+    SECRET_FIELDS_PATH,
+    _load_rules,
+    is_secret_key,
+    redact_secrets,
+)
 from tests.conftest import sample_records
 from tests.hostile_records import KEPT_VALUES, SECRET_SHAPES, at, record
 

@@ -312,7 +312,7 @@ def test_month_look_ups_skip_impossible_months():
 
 # ---- /events/{id}: the row rebuilt from the record names the actor as ingest did
 def test_an_events_row_names_the_actor_with_the_roles_ingest_trusts(monkeypatch):
-    from cloudtrail_tracker.events import EventBuilder
+    from cloudtrail_tracker.event_builder import EventBuilder
     from cloudtrail_tracker.settings import Settings
     from query.logic.rows import summary_row
 

@@ -8,8 +8,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cloudtrail_tracker.dal import keys, pages, reader as reader_module
-from cloudtrail_tracker.dal.reader import Condition, EventReader, InvalidStartKey, Partition, UnprocessedKeysError
+from cloudtrail_tracker.dal import keys, pages
+from cloudtrail_tracker.dal import reader as reader_module
+from cloudtrail_tracker.dal.reader import (
+    Condition,
+    EventReader,
+    InvalidStartKey,
+    Partition,
+    UnprocessedKeysError,
+)
 
 DAY = "2024-01-05"
 PK = keys.page_pk(keys.VIEW_ALL, DAY)

@@ -1,12 +1,17 @@
-"""Checklist files and progress scores (progress.py is pure: counters in, percentages out)."""
+"""Checklist files and progress scores (checklists.py is pure: counters in, percentages out)."""
 
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from cloudtrail_tracker.progress import (
-    ChecklistError, load_checklists, matrix, parse_checklists, score, sum_counters,
+from cloudtrail_tracker.checklists import (
+    ChecklistError,
+    load_checklists,
+    matrix,
+    parse_checklists,
+    score,
+    sum_counters,
 )
 
 EC2_LAB = """

@@ -17,7 +17,11 @@ import pytest
 from cloudtrail_tracker.counting import counter_names
 from cloudtrail_tracker.dal import pages
 from cloudtrail_tracker.dal.records import RecordStore
-from cloudtrail_tracker.events import EventBuilder, RecordRejected, normalise_time
+from cloudtrail_tracker.event_builder import (
+    EventBuilder,
+    RecordRejected,
+    normalise_time,
+)
 from cloudtrail_tracker.sanitize import redact_secrets
 from cloudtrail_tracker.settings import Settings
 

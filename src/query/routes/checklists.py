@@ -1,6 +1,6 @@
 """Course / lab progress: each checklist scored from the daily counters over its own window.
 
-The checklists come from the file named by ``CHECKLISTS_PATH`` (see cloudtrail_tracker.progress);
+The checklists come from the file named by ``CHECKLISTS_PATH`` (see cloudtrail_tracker.checklists);
 a non-admin sees only their own progress, the class matrix is for admins.
 """
 
@@ -12,7 +12,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
 
-from cloudtrail_tracker.progress import Checklist, ChecklistError, ChecklistProgress, counts_per_actor, load_checklists, matrix, score
+from cloudtrail_tracker.checklists import (
+    Checklist,
+    ChecklistError,
+    ChecklistProgress,
+    counts_per_actor,
+    load_checklists,
+    matrix,
+    score,
+)
 
 from ..logic.errors import ApiError, BadRequest, Forbidden, NotFound
 from .common import answers, caller_of, query_params, reader
