@@ -19,9 +19,9 @@ import types
 from datetime import timedelta
 from pathlib import Path
 
+from cloudtrail_tracker.backfill.driver import BackfillClients, start, upload_directory, wait
 from cloudtrail_tracker.backfill.request import BackfillRequest
 from cloudtrail_tracker.backfill.sample_history import DEFAULT_START, generate
-from cloudtrail_tracker.cli.backfill import _Clients, start, upload_directory, wait
 from cloudtrail_tracker.local.backfill_runner import deploy_local_backfill
 from cloudtrail_tracker.local.stack import LocalStack
 
@@ -33,7 +33,7 @@ def run(files: int, records: int, days: int, concurrency: int, workdir: Path, lo
     stack = LocalStack(log_file=log_file).start()
     try:
         deployed = deploy_local_backfill(stack)
-        clients = _Clients(stack.session, None)
+        clients = BackfillClients.of(stack.session)
         uploaded = time.perf_counter()
         upload_directory(clients.s3, stack.resources.bucket, workdir)
         uploaded = time.perf_counter() - uploaded

@@ -37,7 +37,7 @@ import sys
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from cloudtrail_tracker.backfill.sample_history import SAMPLES_DIR, sample_records
@@ -151,7 +151,7 @@ def _region(student: int, when: datetime) -> str:
 
 
 def _day_times(rng: random.Random, day: date, count: int) -> list[datetime]:
-    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
     hours = rng.choices(range(24), weights=HOURLY, k=count)
     return sorted(midnight + timedelta(hours=hour, seconds=rng.randrange(3600)) for hour in hours)
 

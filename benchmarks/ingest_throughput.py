@@ -38,9 +38,9 @@ from cloudtrail_tracker.event_builder import EventBuilder, RecordRejected
 from cloudtrail_tracker.ingest_service import FileIngester
 from cloudtrail_tracker.logfile import iter_records
 from cloudtrail_tracker.models import FileReport
-from cloudtrail_tracker.settings import Settings
+from cloudtrail_tracker.settings import StoreSettings
 
-SETTINGS = Settings(table_name="bench")  # the default noise filter, as deployed
+SETTINGS = StoreSettings(table_name="bench")  # the default noise filter, as deployed
 BATCH = 100  # files staged before a flush (template.yaml: the SQS BatchSize)
 
 
@@ -70,7 +70,10 @@ def parse_only(data: bytes) -> int:
     return sum(1 for _ in iter_records(io.BytesIO(data)))
 
 
-def parse_and_resolve(data: bytes, builder=EventBuilder(SETTINGS)) -> int:
+BUILDER = EventBuilder(SETTINGS)
+
+
+def parse_and_resolve(data: bytes, builder: EventBuilder = BUILDER) -> int:
     count = 0
     for record in iter_records(io.BytesIO(data)):
         try:

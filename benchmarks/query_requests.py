@@ -26,7 +26,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from cloudtrail_tracker import clients
 
@@ -41,7 +41,7 @@ NAMES = ("RunInstances", "TerminateInstances", "PutObject", "CreateRole", "Creat
          "AssumeRole", "CreateKey", "PutItem", "SendMessage", "CreateStack", "StopInstances")
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 DAYS = 60  # the events are spread over these days, ending on END_DAY
-END_DAY = datetime(2025, 6, 30, tzinfo=timezone.utc)
+END_DAY = datetime(2025, 6, 30, tzinfo=UTC)
 LIMIT = 100
 REGION = "eu-west-1"
 FILE_MINUTES = 180  # one log file per account and 3 hours (CloudTrail writes one every ~5 minutes: fewer files load faster)
@@ -118,8 +118,8 @@ def log_files(count: int, seed: int = 7) -> list[tuple[str, bytes]]:
     for record in synthetic_records(count, seed):
         moment = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
         minute = (moment.hour * 60 + moment.minute) // FILE_MINUTES * FILE_MINUTES
-        slot = moment.replace(hour=minute // 60, minute=minute % 60, second=0)
-        per_file.setdefault((slot.strftime("%Y%m%dT%H%MZ"), record["recipientAccountId"]), []).append(record)
+        start = moment.replace(hour=minute // 60, minute=minute % 60, second=0)
+        per_file.setdefault((start.strftime("%Y%m%dT%H%MZ"), record["recipientAccountId"]), []).append(record)
     files = []
     for (slot, account), records in sorted(per_file.items()):
         records.sort(key=lambda r: r["eventTime"])
@@ -161,13 +161,13 @@ def load(session, resources, size: int) -> tuple[int, int, int]:
     (files, events stored, DynamoDB write requests)."""
     from benchmarks.ingest_throughput import stage_and_flush
     from cloudtrail_tracker.ingest_service import FileIngester
-    from cloudtrail_tracker.settings import Settings
+    from cloudtrail_tracker.settings import StoreSettings
 
     s3 = session.client("s3")
     dynamodb = session.client("dynamodb")
     writes = Counts()
     dynamodb.meta.events.register("after-call.dynamodb", writes.hook)
-    ingester = FileIngester(s3, dynamodb, Settings.from_env())
+    ingester = FileIngester(s3, dynamodb, StoreSettings.from_env())
     files = log_files(size)
     for key, body in files:
         s3.put_object(Bucket=resources.bucket, Key=key, Body=body)
@@ -206,7 +206,6 @@ def measure_size(size: int, out=sys.stdout) -> list[Measure]:
         boto3_module.DEFAULT_SESSION.events.register("after-call.dynamodb", counts.hook)
         boto3_module.DEFAULT_SESSION.events.register("after-call.s3", s3_counts.hook)
         from query.handler import lambda_handler
-        from query.routes import common
 
         clients.reset()  # the handler's clients are made now, from the hooked session
         results = []

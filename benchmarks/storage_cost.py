@@ -116,7 +116,9 @@ def measure_reads(meter: Meter, first_day: str, last_day: str) -> list[tuple[str
 def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, Counter]:
     """Items, item bytes and index-entry bytes per kind (100 bytes of overhead each)."""
     schema = reader.schema(table)
-    items, item_bytes, entry_bytes = Counter(), Counter(), Counter()
+    items: Counter[str] = Counter()
+    item_bytes: Counter[str] = Counter()
+    entry_bytes: Counter[str] = Counter()
     for item in reader.scan_all(table):
         kind = kind_of(item)
         items[kind] += 1
@@ -136,9 +138,9 @@ def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
         stage_and_flush,
     )
     from cloudtrail_tracker.ingest_service import FileIngester
-    from cloudtrail_tracker.settings import Settings
+    from cloudtrail_tracker.settings import StoreSettings
 
-    ingester = FileIngester(None, local_dynamodb_client({"requests": 0, "bytes": 0}), Settings.from_env())
+    ingester = FileIngester(None, local_dynamodb_client({"requests": 0, "bytes": 0}), StoreSettings.from_env())
     start = time.process_time()
     report = stage_and_flush(ingester, named(bodies), BATCH)
     seconds = time.process_time() - start
@@ -180,9 +182,7 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
         boto3.setup_default_session(region_name="us-east-1")  # the handlers' clients come from it
         meter.attach(boto3.DEFAULT_SESSION.events)
         from ingest import handler
-        from query.routes import common
 
-        clients.reset()
         clients.reset()
         s3, sqs = session.client("s3"), session.client("sqs")
         first_day, last_day = class_day.START.isoformat(), "-".join(trail[-1].key.split("/")[-4:-1])
@@ -204,13 +204,12 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
         seconds = time.perf_counter() - started
         items, item_bytes, entry_bytes = stored_by_kind(reader, resources.table)
         clients.reset()
-        clients.reset()
 
     events = items["locators"]
     cpu, cpu_events = handler_cpu_per_event([d.body for d in deliveries])
     say(f"\ningest: {events:,} events stored from {records:,} records (the rest: noise filter and duplicates), "
         f"{seconds:.0f} s on moto with the meter on")
-    say(f"DynamoDB requests: " + ", ".join(f"{op} {n:,}" for op, n in usage.requests.most_common())
+    say("DynamoDB requests: " + ", ".join(f"{op} {n:,}" for op, n in usage.requests.most_common())
         + (f"; unmetered: {dict(usage.unmetered)}" if usage.unmetered else ""))
     say(f"\nwrite request units per 1,000 stored events: {usage.wru * 1000 / events:,.0f}")
     for kind in KINDS:
@@ -246,7 +245,7 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
         f"+ {ATHENA_QUERIES} queries a month each scanning all of them; the trail bucket is paid in every option)")
 
     sizes = sorted(reads)
-    say(f"\nread request units per returned row (aggregates: per counted event), query handler in-process, limit 100")
+    say("\nread request units per returned row (aggregates: per counted event), query handler in-process, limit 100")
     say(f"{'endpoint':<24}" + "".join(f"{f'{size:,} events: rows  RRU  RRU/row':>36}" for size in sizes))
     for index, (label, *_rest) in enumerate(reads[sizes[0]]):
         cells = []

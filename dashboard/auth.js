@@ -40,8 +40,8 @@ export function signOut() {
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
-function keep(idTokenValue, accessToken) {
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ idToken: idTokenValue, accessToken }));
+function keep(idTokenValue) {
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ idToken: idTokenValue }));
 }
 
 async function cognito(action, body) {
@@ -66,7 +66,7 @@ async function cognito(action, body) {
 // to pass to setNewPassword. Any other challenge (MFA ...) is not supported by this page.
 function settle(answer, username) {
   if (answer.AuthenticationResult) {
-    keep(answer.AuthenticationResult.IdToken, answer.AuthenticationResult.AccessToken);
+    keep(answer.AuthenticationResult.IdToken);
     return { done: true };
   }
   if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") {

@@ -19,7 +19,3 @@ export function errorBox(error) {
   if (error.hint) box.append(el("p", {}, error.hint));
   return box;
 }
-
-export function section(id, ...children) {
-  return el("section", { id }, ...children);
-}

@@ -51,8 +51,6 @@ def aws():
         session = boto3.session.Session(region_name="us-east-1")
         resources = create_stack_resources(session, load_template())
         os.environ["TABLE_NAME"] = resources.table
-        from ingest import handler
-
         clients.reset()
         yield AwsStack(session, resources)
         clients.reset()

@@ -7,12 +7,14 @@ replaced or added by its Id, and everything else is written back unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
 _RESPONSE_ONLY = ("ResponseMetadata",)
 
 
 def with_queue_notification(current: dict, notification_id: str, queue_arn: str, prefix: str = "") -> dict:
     config = without_notification(current, notification_id)
-    entry = {"Id": notification_id, "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}
+    entry: dict[str, Any] = {"Id": notification_id, "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}
     if prefix:
         entry["Filter"] = {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}
     config.setdefault("QueueConfigurations", []).append(entry)

@@ -12,15 +12,13 @@ answered from them and is refused when the file is loaded).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CHECKLISTS_PATH_ENV = "CHECKLISTS_PATH"
 # Without CHECKLISTS_PATH: the instructor's file beside this module, so `sam build` (CodeUri: src/)
 # packages the same file the local stack reads.
 DEFAULT_CHECKLISTS_PATHS = (Path(__file__).with_name("checklists.yaml"),)
@@ -73,7 +71,7 @@ class Checklist(BaseModel):
     items: list[RequiredItem] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _window_in_order(self) -> "Checklist":
+    def _window_in_order(self) -> Checklist:
         if self.last_day < self.first_day:
             raise ValueError(f"checklist {self.id}: 'to' ({self.last_day}) is before 'from' ({self.first_day})")
         return self
@@ -97,7 +95,7 @@ class ChecklistFile(BaseModel):
     checklists: list[Checklist]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "ChecklistFile":
+    def _unique_ids(self) -> ChecklistFile:
         ids = Counter(checklist.id for checklist in self.checklists)
         repeated = sorted(i for i, n in ids.items() if n > 1)
         if repeated:
@@ -125,8 +123,8 @@ def parse_checklists(text: str, suffix: str = ".yaml") -> ChecklistFile:
 
 
 def load_checklists(path: str | Path | None = None) -> ChecklistFile:
-    """The checklists in ``path``, else in ``$CHECKLISTS_PATH``, else the packaged file."""
-    path = path or os.environ.get(CHECKLISTS_PATH_ENV)
+    """The checklists in ``path``, else in the packaged file (the query API passes its
+    ``CHECKLISTS_PATH`` setting, read by cloudtrail_tracker.settings)."""
     if not path:
         path = next((p for p in DEFAULT_CHECKLISTS_PATHS if p.is_file()), None)
         if path is None:

@@ -13,11 +13,12 @@ what can be mended is normalised and counted, by one rule:
 - The fields that only describe it -- recipientAccountId, awsRegion, sourceIPAddress, the
   resources' ARNs, tracked request parameters -- are normalised: a number becomes its
   decimal string; anything else that is not a string (a map, a list), or is too long for its
-  key, is left out of the item (the stored record keeps it). Counted as ``bad-<field>``.
-- The record itself must be writable by orjson, which refuses some of what the stdlib json
-  reads: integers beyond 64 bits become strings (``big-integer``), lone surrogates become
-  U+FFFD (``lone-surrogate``), containers nested deeper than orjson writes are replaced by an
-  ``omitted`` marker (``deep-nesting``).
+  key, is left out of the summary (the record in the trail bucket keeps it). Counted as ``bad-<field>``.
+- What the table keeps must be writable by orjson, which refuses some of what the stdlib json
+  reads: lone surrogates become U+FFFD (``lone-surrogate``). A record without an eventID is
+  named by a hash of its JSON, so it is first made writable (:func:`writable`: integers beyond
+  64 bits become strings, ``big-integer``; containers nested deeper than orjson writes become an
+  ``omitted`` marker, ``deep-nesting``); dal/records.py names it the same way when it reads it back.
 
 Odd ``userIdentity`` shapes are identity.py's: resolve_actor always returns a usable actor.
 """
@@ -27,7 +28,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 
@@ -102,8 +103,8 @@ def _parsed_time(value: str) -> str:
     try:
         parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).strftime(_TIME_FORMAT)
     except (ValueError, OverflowError):  # OverflowError: an offset past year 1 or 9999
         raise RecordRejected("bad-eventTime") from None
 
@@ -144,7 +145,7 @@ class EventBuilder:
         if reason:
             raise RecordRejected(reason)
         event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())
-        event_id, record = _identified(record, normalised)
+        event_id, record = identify(record, normalised)
         # Read again: making the record writable may have replaced characters in these.
         event_name, event_source, error_code = record["eventName"], record["eventSource"], _error_code(record)
         service = service_of(event_source)
@@ -173,7 +174,6 @@ class EventBuilder:
             read_only=record.get("readOnly") if isinstance(record.get("readOnly"), bool) else None,
             resources=_resource_arns(record.get("resources"), normalised),
             tracked=self._tracked_values(record.get("requestParameters"), normalised),
-            record=record,
         )
         return _summary_writable(event, normalised)
 
@@ -247,10 +247,10 @@ def _resource_arns(resources, notes: Counter | None) -> tuple[str, ...]:
 
 # ---- records the stdlib json reads but orjson cannot write
 
-def _identified(record: dict, notes: Counter | None) -> tuple[str, dict]:
+def identify(record: dict, notes: Counter | None = None) -> tuple[str, dict]:
     """(eventID, record); a record without an eventID is named by a hash of its JSON, so it is first
-    made writable if orjson refuses it. (Records are not stored: the trail bucket keeps them, and
-    what the API shows of them is redacted on the way out.)"""
+    made writable if orjson refuses it (then the record returned is that copy). Records are not
+    stored: the trail bucket keeps them, and what the API shows of them is redacted on the way out."""
     try:
         return event_id_of(record), record
     except orjson.JSONEncodeError:
@@ -259,6 +259,11 @@ def _identified(record: dict, notes: Counter | None) -> tuple[str, dict]:
         for reason in sorted(found):
             _note(notes, reason)
         return event_id_of(record), record
+
+
+def writable(record: dict) -> dict:
+    """A copy of ``record`` orjson can write (see the module docstring)."""
+    return _writable(record, 1, set())
 
 
 def _summary_writable(event: StoredEvent, notes: Counter | None) -> StoredEvent:

@@ -3,31 +3,36 @@ backfill state machine so both store exactly the same way.
 
 Files are staged one by one (:meth:`FileIngester.stage`) and written together
 (:meth:`FileIngester.flush`): the summaries of a batch of small files share pages, so they cost
-the bytes they take rather than an item each.
+the bytes they take rather than an item each. :class:`StagedBatch` does that for the messages of
+one SQS batch (ingest/handler.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import BinaryIO
 
 from .dal.registries import Registries
 from .dal.writer import EventWriter
 from .event_builder import EventBuilder, RecordRejected
 from .logfile import LogFileError, iter_records, parse_log_key, skip_reason
-from .models import FileReport
-from .settings import Settings
+from .models import FileReport, StoredEvent
+from .settings import StoreSettings
 
-__all__ = ["FileIngester", "LogFileError"]
+__all__ = ["BatchWriteFailed", "EventFilter", "FileIngester", "LogFileError", "StagedBatch"]
+
+EventFilter = Callable[[StoredEvent], str | None]  # why an event is not stored, or None
 
 
 class FileIngester:
-    """Holds what is reused across files of one invocation (clients, settings, filter, writer)."""
+    """Holds what is reused across files of one execution environment (clients, settings, writer:
+    the registry names it wrote, so it writes fewer)."""
 
-    def __init__(self, s3_client, dynamodb_client, settings: Settings, event_filter=None):
+    def __init__(self, s3_client, dynamodb_client, settings: StoreSettings, event_filter: EventFilter | None = None):
         """``event_filter(event)`` returns why an event is not stored (counted in the report), or None."""
         self._s3 = s3_client
         self._event_filter = event_filter
-        self._settings = settings
         self._builder = EventBuilder(settings)
         registries = Registries(dynamodb_client, settings.table_name)
         self._writer = EventWriter(dynamodb_client, settings.table_name, settings.retention_days, registries)
@@ -53,12 +58,13 @@ class FileIngester:
             body.close()
         return report
 
-    def stage_stream(self, stream, bucket: str, key: str, report: FileReport) -> FileReport:
+    def stage_stream(self, stream: BinaryIO, bucket: str, key: str, report: FileReport) -> FileReport:
+        """:meth:`stage` of a log file already open (``bucket`` and ``key`` name it in the table)."""
         log_key = parse_log_key(key)
         default_account = log_key.account if log_key else ""
         sink = self._writer.file(bucket, key, report)
         build = self._builder.build
-        unreadable = Counter()
+        unreadable: Counter[str] = Counter()
         for ordinal, record in enumerate(iter_records(stream, unreadable)):
             report.records += 1
             try:
@@ -66,7 +72,7 @@ class FileIngester:
             except RecordRejected as rejected:
                 report.dropped[rejected.reason] += 1
                 continue
-            reason = self._event_filter and self._event_filter(event)
+            reason = self._event_filter(event) if self._event_filter else None
             if reason:
                 report.dropped[reason] += 1
                 continue
@@ -89,3 +95,51 @@ class FileIngester:
     def discard(self) -> None:
         """Forget what is staged and not yet written."""
         self._writer.discard()
+
+
+class BatchWriteFailed(RuntimeError):
+    """A write of the batch failed: every message of it must be read again."""
+
+
+class StagedBatch:
+    """The files of a batch of messages (an SQS batch), read message by message and written together.
+
+    The writer also writes while files are read (BUFFER_EVENTS reached); such a write holds parts
+    of the messages staged before it, so when it fails, :meth:`write` fails too: the whole batch is
+    retried (writes are idempotent, see dal/writer.py).
+    """
+
+    def __init__(self, ingester: FileIngester):
+        ingester.discard()  # what a failed invocation staged: its messages come back
+        self._ingester = ingester
+        self._failed_before = ingester.failed_flushes
+        self._messages: list[list[FileReport]] = []  # per message, its files' reports (the write completes them)
+
+    def stage(self, objects: Iterable[tuple[str, str]]) -> dict[str, LogFileError]:
+        """Read the files ``(bucket, key)`` of one message; returns key -> error for each corrupt one
+        (none of its events is kept: the message should go to the dead-letter queue)."""
+        reports: list[FileReport] = []
+        self._messages.append(reports)
+        corrupt: dict[str, LogFileError] = {}
+        for bucket, key in objects:
+            try:
+                reports.append(self._ingester.stage(bucket, key))
+            except LogFileError as error:
+                reports.append(FileReport(failed_files=[key]))
+                corrupt[key] = error
+        return corrupt
+
+    def write(self) -> list[FileReport]:
+        """Write what is staged; a report per message staged (in order). Raises
+        :class:`BatchWriteFailed`, or the write's own error, when any write of the batch failed."""
+        if self._ingester.failed_flushes != self._failed_before:
+            raise BatchWriteFailed("a write while staging the batch failed")
+        self._ingester.flush()
+        return [sum_reports(reports) for reports in self._messages]
+
+
+def sum_reports(reports: Iterable[FileReport]) -> FileReport:
+    total = FileReport()
+    for report in reports:
+        total.add(report)
+    return total

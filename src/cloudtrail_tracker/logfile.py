@@ -15,10 +15,11 @@ import json
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
-READ_CHUNK = 1 << 20
+READ_CHUNK = 1 << 20  # bytes read at a time: a tuning knob (tests make it small so records straddle reads)
 MAX_RECORD_CHARS = 64 << 20  # beyond this a "record" is corrupt data, not an event
 
 _SKIPPED_FOLDERS = {
@@ -33,7 +34,7 @@ _KEY_RE = re.compile(
     r"(?P<region>[a-z0-9-]+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/"
 )
 _RECORDS_START = re.compile(r'\s*\{\s*"Records"\s*:\s*\[')
-_WS = re.compile(r"\s*")
+_NOT_WS = re.compile(r"\S")
 _STRUCTURE = re.compile(r'["\[\]{}]')
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # a string's characters after its opening quote
 _RECORD_FIELDS = frozenset({"eventName", "eventSource", "eventTime", "eventVersion", "userIdentity"})
@@ -175,7 +176,8 @@ class _Buffer:
     def skip_space(self) -> bool:
         """Move past white space; False at the end of the input."""
         while True:
-            self.pos = _WS.match(self.text, self.pos).end()
+            found = _NOT_WS.search(self.text, self.pos)
+            self.pos = found.start() if found else len(self.text)
             if self.pos < len(self.text):
                 return True
             if not self.more():

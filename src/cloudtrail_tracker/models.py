@@ -24,11 +24,9 @@ class Actor:
 
 @dataclass(slots=True)
 class StoredEvent:
-    """One CloudTrail event, reduced to what the table stores.
-
-    ``record`` is the sanitised full record (secrets removed, oversized parts shortened),
-    kept so ``/events/{id}`` can return it and attribute filters can look inside it.
-    """
+    """One CloudTrail event, reduced to what the table stores (its summary, dal/pages.py, and its
+    counters, counting.py). The record itself is not stored: ``/events/{id}`` reads it back from
+    the trail bucket (dal/records.py)."""
 
     event_id: str
     event_time: str  # ISO-8601 UTC, second precision, with Z
@@ -43,8 +41,6 @@ class StoredEvent:
     read_only: bool | None
     resources: tuple[str, ...]
     tracked: tuple[str, ...]  # "instanceType=t3.micro" for each tracked attribute present
-    record: dict
-    shortened: tuple[str, ...] = ()  # record fields replaced because the item would exceed 400 KB
 
     @property
     def day(self) -> str:
@@ -76,7 +72,7 @@ class FileReport:
         if day > self.last_day:
             self.last_day = day
 
-    def add(self, other: "FileReport") -> "FileReport":
+    def add(self, other: FileReport) -> FileReport:
         self.files += other.files
         self.records += other.records
         self.stored += other.stored
@@ -109,7 +105,7 @@ class FileReport:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FileReport":
+    def from_dict(cls, data: dict) -> FileReport:
         return cls(
             files=data.get("files", 0),
             records=data.get("records", 0),

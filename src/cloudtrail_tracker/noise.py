@@ -7,7 +7,7 @@ from .settings import Settings
 
 class NoiseFilter:
     def __init__(self, settings: Settings):
-        self._prefixes = tuple(p.lower() for p in settings.drop_event_prefixes)
+        self._prefixes = settings.drop_event_prefixes  # lower case (settings.py)
         self._sources = frozenset(settings.drop_event_sources)
         self._keep_failed = settings.keep_failed_calls
 

@@ -30,7 +30,8 @@ def _normal_bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass").translate(_LOWER_BYTES, _SEPARATORS)
 
 
-def _load_rules(path: Path) -> dict:
+def load_rules(path: Path) -> dict:
+    """The redaction rules of a secret_fields.yaml; raises ValueError for a file that would miss secrets."""
     rules = yaml.safe_load(path.read_text(encoding="utf-8"))
     lists = ("secret_words", "secret_endings", "describing_endings", "not_secret", "hints", "credentials_keep")
     if not isinstance(rules, dict) or any(not isinstance(rules.get(name), list) for name in lists):
@@ -45,7 +46,7 @@ def _load_rules(path: Path) -> dict:
     return rules
 
 
-_RULES = _load_rules(SECRET_FIELDS_PATH)
+_RULES = load_rules(SECRET_FIELDS_PATH)
 _WORDS = tuple(normalise(w) for w in _RULES["secret_words"])
 _ENDINGS = tuple(normalise(w) for w in _RULES["secret_endings"])
 _DESCRIBING = tuple(normalise(w) for w in _RULES["describing_endings"])

@@ -5,13 +5,16 @@ JSON: it would fail the same way every time) is sent to the dead-letter queue at
 the reason in its ``reason`` attribute, and acknowledged; the rest of the batch lands. Without
 ``DEAD_LETTER_QUEUE_URL`` the message fails alone (``ReportBatchItemFailures``) and SQS moves
 it there after ``maxReceiveCount`` tries. Other errors (throttling, timeouts) fail the
-message so SQS retries it.
+message so SQS retries it. The files of every message are written together
+(ingest_service.StagedBatch): if that write fails, every message of the batch fails.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
+from typing import Any
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.batch import (
@@ -19,19 +22,34 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cloudtrail_tracker.clients import client
-from cloudtrail_tracker.ingest_service import FileIngester, LogFileError
+from cloudtrail_tracker.ingest_service import FileIngester, LogFileError, StagedBatch, sum_reports
 from cloudtrail_tracker.models import FileReport
 from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
 from cloudtrail_tracker.settings import IngestSettings, ingest_settings
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
-_MAX_REASON_CHARS = 1000
+MAX_REASON_CHARS = 1000  # of the dead-letter message's ``reason`` attribute
+
+# Who wants each written message's report besides the logs and metrics: the local stack's
+# summary (cloudtrail_tracker/local/stack.py). Empty on AWS.
+ReportListener = Callable[[FileReport], object]
+_report_listeners: list[ReportListener] = []
+
+
+def add_report_listener(listener: ReportListener) -> None:
+    """Call ``listener(report)`` with the FileReport of every message this process writes."""
+    _report_listeners.append(listener)
+
+
+def remove_report_listener(listener: ReportListener) -> None:
+    _report_listeners.remove(listener)
 
 
 def objects_in(message_body: str) -> list[tuple[str, str]]:
@@ -48,96 +66,64 @@ def ingester() -> FileIngester:
 
 
 @lru_cache(maxsize=1)  # a new one when clients.reset() gave new clients (tests, the local stack)
-def _ingester_of(s3, dynamodb, settings: IngestSettings) -> FileIngester:
+def _ingester_of(s3: Any, dynamodb: Any, settings: IngestSettings) -> FileIngester:
     return FileIngester(s3, dynamodb, settings)
 
 
-class Invocation:
-    """One batch of messages: their files are read one message at a time (:meth:`stage_message`,
-    the batch processor's record handler), then written together (:meth:`write`)."""
-
-    def __init__(self) -> None:
-        self.ingester = ingester()
-        self.ingester.discard()  # parts of files a failed invocation read: their messages come back
-        self._failed_before = self.ingester.failed_flushes
-        self.staged: list[list[FileReport]] = []  # per message: its files' reports
-
-    @property
-    def failed_while_staging(self) -> bool:
-        return self.ingester.failed_flushes != self._failed_before
-
-    @tracer.capture_method
-    def stage_message(self, record: SQSRecord) -> None:
-        self.staged.append(_stage_message(self.ingester, record))
-
-
-def _stage_message(ingester: FileIngester, record: SQSRecord) -> list[FileReport]:
-    """Read the files of one message for the batch's write."""
-    reports: list[FileReport] = []
+@tracer.capture_method
+def stage_message(batch: StagedBatch, record: SQSRecord) -> None:
+    """The batch processor's record handler: read the files of one message for the batch's write.
+    Raises (the message fails alone) on what may pass on a retry, e.g. throttling."""
     try:
         objects = objects_in(record.body)
     except (ValueError, KeyError, TypeError) as error:
-        _dead_letter(record, f"not an S3 notification: {error}")
-        return reports
-    corrupt = []
-    for bucket, key in objects:
-        try:
-            reports.append(ingester.stage(bucket, key))
-        except LogFileError as error:
-            logger.error("corrupt log file", extra={"bucket": bucket, "key": key, "error": str(error)})
-            metrics.add_metric(name="CorruptFiles", unit=MetricUnit.Count, value=1)
-            failed = FileReport()
-            failed.failed_files.append(key)
-            reports.append(failed)
-            corrupt.append(f"{key}: {error}")
+        dead_letter(record, f"not an S3 notification: {error}")
+        return
+    corrupt = batch.stage(objects)
+    for key, problem in corrupt.items():
+        logger.error("corrupt log file", extra={"key": key, "error": str(problem)})
+        metrics.add_metric(name="CorruptFiles", unit=MetricUnit.Count, value=1)
     if corrupt:
-        _dead_letter(record, "; ".join(corrupt))
-    return reports
+        dead_letter(record, "; ".join(f"{key}: {problem}" for key, problem in corrupt.items()))
 
 
-def _dead_letter(record: SQSRecord, reason: str) -> None:
+def dead_letter(record: SQSRecord, reason: str) -> None:
     """Send a message that fails the same way on every try to the dead-letter queue now."""
     url = ingest_settings().dead_letter_queue_url
     if not url:
         raise LogFileError(reason)  # SQS's redrive moves it after maxReceiveCount tries
     client("sqs").send_message(QueueUrl=url, MessageBody=record.body, MessageAttributes={
-        "reason": {"DataType": "String", "StringValue": reason[:_MAX_REASON_CHARS]},
+        "reason": {"DataType": "String", "StringValue": reason[:MAX_REASON_CHARS]},
     })
     logger.error("message sent to the dead-letter queue", extra={"messageId": record.message_id, "reason": reason})
 
 
-def _publish(report: FileReport) -> None:
-    metrics.add_metric(name="FilesRead", unit=MetricUnit.Count, value=report.files)
-    metrics.add_metric(name="EventsStored", unit=MetricUnit.Count, value=report.stored)
-    metrics.add_metric(name="EventsDuplicate", unit=MetricUnit.Count, value=report.duplicates)
-    metrics.add_metric(name="EventsDropped", unit=MetricUnit.Count, value=sum(report.dropped.values()))
-    metrics.add_metric(name="DynamoDBWriteRequests", unit=MetricUnit.Count, value=report.write_requests)
+def publish(batch: FileReport) -> None:
+    """One value per metric per invocation."""
+    metrics.add_metric(name="FilesRead", unit=MetricUnit.Count, value=batch.files)
+    metrics.add_metric(name="EventsStored", unit=MetricUnit.Count, value=batch.stored)
+    metrics.add_metric(name="EventsDuplicate", unit=MetricUnit.Count, value=batch.duplicates)
+    metrics.add_metric(name="EventsDropped", unit=MetricUnit.Count, value=sum(batch.dropped.values()))
+    metrics.add_metric(name="DynamoDBWriteRequests", unit=MetricUnit.Count, value=batch.write_requests)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict, context: LambdaContext) -> PartialItemFailureResponse:
     """Read every message's files, then write them together: if that write fails, every message
     of the batch is retried (writes are idempotent, see dal/writer.py)."""
-    invocation = Invocation()
-    response = process_partial_response(event=event, record_handler=invocation.stage_message, processor=processor,
-                                        context=context)
+    batch = StagedBatch(ingester())
+    response = process_partial_response(event=event, record_handler=partial(stage_message, batch),
+                                        processor=processor, context=context)
     try:
-        if invocation.failed_while_staging:
-            # a write while staging (BUFFER_EVENTS reached) failed: it held parts of the messages
-            # staged before it too, which the batch processor counted as done
-            raise RuntimeError("a write while staging the batch failed")
-        invocation.ingester.flush()
+        reports = batch.write()
     except Exception:
         logger.exception("writing the batch failed: every message is retried")
         return {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in event["Records"]]}
-    batch = FileReport()
-    for reports in invocation.staged:  # a log line per message, one value per metric per invocation
-        report = FileReport()
-        for file_report in reports:
-            report.add(file_report)
-        logger.info("ingested", extra=report.as_dict())
-        batch.add(report)
-    _publish(batch)
+    for report in reports:
+        logger.info("ingested", extra=report.as_dict())  # a log line per message
+        for listener in list(_report_listeners):
+            listener(report)
+    publish(sum_reports(reports))
     return response

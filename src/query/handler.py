@@ -25,11 +25,10 @@ from cloudtrail_tracker.observability import MetricUnit, logger, metrics, tracer
 from cloudtrail_tracker.settings import ConfigurationError, CorsSettings
 from query.logic.errors import ApiError
 from query.routes import ROUTE_MODULES
-from query.routes.common import given_twice, repeated_parameter
+from query.routes.parameters import QUERY_MODELS, given_twice, names_of, repeated_parameter
 
 TITLE = "CloudTrail-Tracker query API"
 VERSION = "1.0.0"
-
 
 
 def _cors() -> CORSConfig | None:
@@ -114,15 +113,34 @@ def openapi():
 
 def openapi_json() -> str:
     """The OpenAPI document Powertools generates from the routes (also committed as docs/openapi.json),
-    without the 422 Powertools adds to every operation: its validation errors are answered as 400s."""
+    without the 422 Powertools adds to every operation (its validation errors are answered as 400s,
+    with the body of every error), and with each query parameter described by its model's field."""
     document = json.loads(app.get_openapi_json_schema(
         title=TITLE, version=VERSION, description="Who did what, where and when: CloudTrail events stored by CloudTrail-Tracker."))
-    for operations in document["paths"].values():
+    for path, operations in document["paths"].items():
         for operation in operations.values():
             operation["responses"].pop("422", None)
-    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+            _describe_query(path, operation.get("parameters", []))
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError", *(m.__name__ for m in QUERY_MODELS)):
         document["components"]["schemas"].pop(unused, None)
     return json.dumps(document, indent=2)
+
+
+def _describe_query(path: str, parameters: list[dict]) -> None:
+    """Each query parameter's schema from its model's field (Powertools keeps only the type: not the
+    bounds, the choices, the default)."""
+    query = [parameter for parameter in parameters if parameter["in"] == "query"]
+    if not query:
+        return
+    names = {parameter["name"] for parameter in query}
+    model = next((m for m in QUERY_MODELS if names_of(m) == names), None)
+    if model is None:
+        raise RuntimeError(f"{path}: no query model takes exactly {sorted(names)}")
+    fields = model.model_json_schema(by_alias=True)["properties"]
+    for parameter in query:
+        parameter["schema"] = fields[parameter["name"]]
+        if "description" in parameter["schema"]:
+            parameter["description"] = parameter["schema"]["description"]
 
 
 app.enable_swagger(path="/swagger", title=TITLE, version=VERSION)

@@ -33,7 +33,7 @@ def serving(tmp: Path, *options: str):
     )
     url = f"http://127.0.0.1:{port}"
     output = []
-    deadline = time.time() + 300
+    deadline = time.time() + 120  # the samples ingest in 10-20 s; a hang fails well before pytest's patience
     try:
         while time.time() < deadline:
             line = process.stdout.readline()

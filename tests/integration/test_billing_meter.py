@@ -81,7 +81,7 @@ def _event(event_id: str) -> StoredEvent:
         event_id=event_id, event_time="2025-03-06T10:00:00Z", event_name="RunInstances",
         event_source="ec2.amazonaws.com", service="ec2", actor=Actor("alice", "IAMUser", account="111122223333"),
         account="111122223333", region="us-east-1", source_ip="10.0.0.1", error_code="AccessDenied", read_only=False,
-        resources=(), tracked=(), record={"eventName": "RunInstances", "requestParameters": {"n": 1}},
+        resources=(), tracked=(),
     )
 
 

@@ -1,8 +1,10 @@
-"""What `sam build` installs into the functions (src/requirements.txt) covers what their code imports."""
+"""What `sam build` installs into the functions (src/requirements.txt, by src/Makefile) covers what
+their code imports (tests/unit/packaging checks what each package holds)."""
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -10,7 +12,15 @@ ROOT = Path(__file__).resolve().parents[2]
 # Our own packages, and what the Lambda runtime provides.
 PROVIDED = {"cloudtrail_tracker", "ingest", "query", "backfill", "boto3", "botocore"}
 DISTRIBUTION_OF = {"yaml": "pyyaml", "flatten_json": "flatten_json", "aws_lambda_powertools": "aws-lambda-powertools"}
-LOCAL_ONLY = {"cloudtrail_tracker/local", "cloudtrail_tracker/cli"}  # never deployed code paths
+
+
+def never_packaged() -> tuple[str, ...]:
+    """src/Makefile's DEV_ONLY: what no function's package holds (the CLI, the local stack, ...)."""
+    makefile = (ROOT / "src/Makefile").read_text().replace("\\\n", " ")
+    return tuple(re.search(r"^DEV_ONLY := (.*)$", makefile, re.MULTILINE)[1].split())
+
+
+LOCAL_ONLY = never_packaged()  # never deployed code paths
 
 
 def test_every_third_party_import_is_in_requirements():

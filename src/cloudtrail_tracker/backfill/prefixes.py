@@ -1,4 +1,5 @@
-"""Find the day prefixes of a window by listing the bucket one level at a time (Delimiter="/").
+"""The trail bucket's listings: the day prefixes of a window, one level at a time (Delimiter="/"),
+and the objects of one day prefix.
 
 Requests: one for AWSLogs/, one per organization, one per account, one per account's
 regions, then one per region and month of the window; never one per object.
@@ -24,6 +25,14 @@ def child_folders(s3, bucket: str, prefix: str) -> list[str]:
         for common in page.get("CommonPrefixes", []):
             names.append(common["Prefix"][len(prefix):].rstrip("/"))
     return names
+
+
+def keys_under(s3, bucket: str, prefix: str) -> list[str]:
+    """Every object key under ``prefix`` (a day prefix: its log files and whatever else is there)."""
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys += [obj["Key"] for obj in page.get("Contents", [])]
+    return keys
 
 
 def account_prefixes(s3, request: BackfillRequest) -> list[str]:

@@ -43,7 +43,7 @@ class BackfillRequest:
     extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
-    def from_input(cls, data: dict) -> "BackfillRequest":
+    def from_input(cls, data: object) -> BackfillRequest:
         if not isinstance(data, dict):
             raise InvalidBackfillInput("the input must be a JSON object")
         if "manifestBucket" in data:

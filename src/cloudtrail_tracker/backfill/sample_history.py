@@ -27,7 +27,7 @@ import os
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from ..local.template import project_root
@@ -159,7 +159,7 @@ def generate(out_dir, files: int = 100, records_per_file: int = 50, seed: int = 
     per_cell = [files // len(cells) + (1 if i < files % len(cells) else 0) for i in range(len(cells))]
     written = []
     for cell, count in zip(cells, per_cell):
-        midnight = datetime(cell.day.year, cell.day.month, cell.day.day, tzinfo=timezone.utc)
+        midnight = datetime(cell.day.year, cell.day.month, cell.day.day, tzinfo=UTC)
         for index in range(count):
             delivered = midnight + timedelta(minutes=5 + index * (1430 // max(count, 1)))
             records = [generator.record(cell, delivered - timedelta(seconds=rng.randrange(60, 900)))

@@ -15,15 +15,11 @@ class PrefixResult:
     report: FileReport = field(default_factory=FileReport)
     listed: int = 0  # objects under the prefix
 
-    @property
-    def failed_keys(self) -> list[str]:
-        return self.report.failed_files
-
     def as_dict(self) -> dict:
         return {"prefix": self.prefix, "listed": self.listed, **self.report.as_dict()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PrefixResult":
+    def from_dict(cls, data: dict) -> PrefixResult:
         return cls(prefix=data["prefix"], listed=data.get("listed", 0), report=FileReport.from_dict(data))
 
     def brief(self) -> dict:
@@ -42,7 +38,7 @@ class BackfillSummary:
     failed_keys_location: str = ""
 
     @classmethod
-    def of(cls, planned: list[str], results: list[PrefixResult]) -> "BackfillSummary":
+    def of(cls, planned: list[str], results: list[PrefixResult]) -> BackfillSummary:
         summary = cls(prefixes_planned=len(planned))
         done = set()
         for result in results:

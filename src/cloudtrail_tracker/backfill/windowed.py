@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from ..ingest_service import FileIngester
-from ..settings import Settings
+from ..settings import StoreSettings
 from .planning import event_in_window
 
 OUTSIDE_WINDOW = "outside-window"
 
 
 class WindowedFileIngester(FileIngester):
-    def __init__(self, s3_client, dynamodb_client, settings: Settings, first_day: date, last_day: date):
+    def __init__(self, s3_client, dynamodb_client, settings: StoreSettings, first_day: date, last_day: date):
         def outside_window(event) -> str | None:
             return None if event_in_window(event.day, first_day, last_day) else OUTSIDE_WINDOW
 

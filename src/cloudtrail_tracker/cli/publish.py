@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 NO_CACHE = "no-cache"  # the files that name everything else: always revalidated
@@ -60,7 +60,7 @@ def site_config(outputs: dict[str, str], region: str) -> dict:
 
 def config_js(local_config: str, overrides: dict, stack_name: str) -> str:
     """The local config.js (event-name counters, page size ...) with the deployed values appended."""
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (f"{local_config.rstrip()}\n\n// Written by `cloudtrail-tracker publish-dashboard` from the outputs of "
             f"stack {stack_name} at {stamp}.\nObject.assign(window.TRACKER_CONFIG, {json.dumps(overrides, indent=2)});\n")
 
@@ -111,7 +111,7 @@ def publish(session, stack_name: str, source: Path, *, invalidate: bool = True, 
         session.client("cloudfront").create_invalidation(
             DistributionId=outputs["DashboardDistributionId"],
             InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]},
-                               "CallerReference": f"publish-{datetime.now(timezone.utc).timestamp()}"})
+                               "CallerReference": f"publish-{datetime.now(UTC).timestamp()}"})
     print(f"published {len(files)} files to s3://{bucket} ({len(stale)} old ones removed)", file=out)
     if outputs.get("DashboardUrl"):
         print(f"dashboard: {outputs['DashboardUrl']}", file=out)

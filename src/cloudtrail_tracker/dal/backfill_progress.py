@@ -1,4 +1,4 @@
-"""A backfill execution's progress in the events table (keys in :mod:`.keys`).
+"""A backfill execution's progress in the events table.
 
 ``PROGRESS`` holds live counters the children ADD to as they go (a retried child adds again,
 so they are a progress display, not the result); ``P#<prefix>`` holds each child's final
@@ -12,6 +12,29 @@ import time
 from dataclasses import dataclass
 
 from . import keys
+
+# ---- the key design of progress items: one partition per execution (``keys.backfill_pk``), the
+# ``PROGRESS`` item and a ``P#<day prefix>`` item per child. Every key of these items is built here.
+
+
+def progress_key(execution: str) -> dict:
+    """The live counters' item."""
+    return {keys.PK: {"S": keys.backfill_pk(execution)}, keys.SK: {"S": keys.BACKFILL_PROGRESS_SK}}
+
+
+def prefix_result_key(execution: str, prefix: str) -> dict:
+    """A child's final result for one day prefix."""
+    return {keys.PK: {"S": keys.backfill_pk(execution)}, keys.SK: {"S": keys.backfill_prefix_sk(prefix)}}
+
+
+def prefix_results_query(execution: str) -> dict:
+    """``Query`` arguments (key condition) of every prefix result of an execution."""
+    return {
+        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": {":pk": {"S": keys.backfill_pk(execution)},
+                                      ":sk": {"S": keys.BACKFILL_PREFIX_SK}},
+    }
 
 TTL_ATTRIBUTE = "expiresAt"  # the table's TTL attribute, as on event items
 RETENTION_SECONDS = 30 * 86400  # progress items expire with the table's TTL
@@ -38,8 +61,7 @@ class BackfillProgress:
         self._table = table_name
 
     def start(self, execution: str, prefixes_total: int) -> None:
-        item = {"pk": {"S": keys.backfill_pk(execution)}, "sk": {"S": keys.BACKFILL_PROGRESS_SK},
-                "status": {"S": "RUNNING"}, "prefixesTotal": {"N": str(prefixes_total)},
+        item = {**progress_key(execution), "status": {"S": "RUNNING"}, "prefixesTotal": {"N": str(prefixes_total)},
                 TTL_ATTRIBUTE: {"N": str(int(time.time()) + RETENTION_SECONDS)}}
         item.update({name: {"N": "0"} for name in COUNTERS})
         self._client.put_item(TableName=self._table, Item=item)
@@ -55,19 +77,19 @@ class BackfillProgress:
         names = {f"#c{i}": name for i, name in enumerate(counts)}
         values = {f":c{i}": {"N": str(value)} for i, value in enumerate(counts.values())}
         self._client.update_item(
-            TableName=self._table, Key=self._progress_key(execution),
+            TableName=self._table, Key=progress_key(execution),
             UpdateExpression="ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counts))),
             ExpressionAttributeNames=names, ExpressionAttributeValues=values,
         )
 
     def finish(self, execution: str, status: str) -> None:
         self._client.update_item(
-            TableName=self._table, Key=self._progress_key(execution), UpdateExpression="SET #s = :s",
+            TableName=self._table, Key=progress_key(execution), UpdateExpression="SET #s = :s",
             ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": status}},
         )
 
     def get(self, execution: str) -> Progress | None:
-        item = self._client.get_item(TableName=self._table, Key=self._progress_key(execution),
+        item = self._client.get_item(TableName=self._table, Key=progress_key(execution),
                                      ConsistentRead=True).get("Item")
         if not item:
             return None
@@ -87,7 +109,7 @@ class BackfillProgress:
         kept["failedFiles"] = failed[:MAX_KEPT_FAILED_KEYS]
         kept["failedFilesNotKept"] = max(0, len(failed) - MAX_KEPT_FAILED_KEYS)
         self._client.put_item(TableName=self._table, Item={
-            "pk": {"S": keys.backfill_pk(execution)}, "sk": {"S": keys.backfill_prefix_sk(prefix)},
+            **prefix_result_key(execution, prefix),
             "result": {"S": json.dumps(kept, separators=(",", ":"))},
             TTL_ATTRIBUTE: {"N": str(int(time.time()) + RETENTION_SECONDS)},
         })
@@ -95,15 +117,6 @@ class BackfillProgress:
     def prefix_results(self, execution: str) -> list[dict]:
         results = []
         paginator = self._client.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table, ConsistentRead=True,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
-            ExpressionAttributeValues={":pk": {"S": keys.backfill_pk(execution)}, ":sk": {"S": keys.BACKFILL_PREFIX_SK}},
-        ):
+        for page in paginator.paginate(TableName=self._table, ConsistentRead=True, **prefix_results_query(execution)):
             results += [json.loads(item["result"]["S"]) for item in page.get("Items", [])]
         return results
-
-    @staticmethod
-    def _progress_key(execution: str) -> dict:
-        return {"pk": {"S": keys.backfill_pk(execution)}, "sk": {"S": keys.BACKFILL_PROGRESS_SK}}
-

@@ -12,12 +12,14 @@ import base64
 import random
 import threading
 import time
+from collections.abc import Callable
 
 import orjson
 
 MAX_ITEMS = 25  # BatchWriteItem limit
 MAX_ROUNDS = 8  # rounds of UnprocessedItems before giving up
 _local = threading.local()
+_SWAP_ID = "cloudtrail-tracker-batch-body"
 
 
 class UnprocessedItemsError(RuntimeError):
@@ -37,15 +39,16 @@ def _swap_body(params, **_):
 
 
 class BatchWriter:
-    def __init__(self, client, table: str, sleep=time.sleep):
+    def __init__(self, client, table: str, sleep: Callable[[float], object] | None = None):
+        """``sleep(seconds)``: the backoff between rounds of UnprocessedItems; by default
+        ``time.sleep``, looked up when it waits (so a test's virtual clock applies)."""
         self._client = client
         self._table = table
         self._sleep = sleep
         # A minimal valid request: what botocore validates and serialises before the swap.
         self._placeholder = {table: [{"PutRequest": {"Item": {"pk": {"S": "-"}, "sk": {"S": "-"}}}}]}
-        if not getattr(client, "_cloudtrail_tracker_batch_swap", False):
-            client.meta.events.register("before-call.dynamodb.BatchWriteItem", _swap_body)
-            client._cloudtrail_tracker_batch_swap = True
+        # once per client, however many writers share it (botocore keeps one handler per unique_id)
+        client.meta.events.register("before-call.dynamodb.BatchWriteItem", _swap_body, unique_id=_SWAP_ID)
         self.requests = 0
 
     def put(self, items: list[dict]) -> None:
@@ -54,7 +57,7 @@ class BatchWriter:
             pending = [{"PutRequest": {"Item": item}} for item in items[start:start + MAX_ITEMS]]
             for attempt in range(MAX_ROUNDS):
                 if attempt:
-                    self._sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random() / 2))
+                    (self._sleep or time.sleep)(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random() / 2))
                 self.requests += 1
                 response = self._send(pending)
                 pending = (response.get("UnprocessedItems") or {}).get(self._table) or []

@@ -13,7 +13,7 @@ each part writes, once:
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
 
 No secondary index: each would cost a write unit per entry.
-"""
+"""  # noqa: E501 - a table does not wrap
 
 from __future__ import annotations
 
@@ -71,6 +71,19 @@ def page_sk(newest_time: str, tag: str, number: int) -> str:
     return f"{newest_time}#{tag}#{number}"
 
 
+def newest_time_of_page(sort_key: str) -> str:
+    """The newest eventTime of a page, from its ``sk`` (:func:`page_sk`)."""
+    return sort_key[:20]
+
+
+def day_of_page_pk(value: str) -> str | None:
+    """The day of a day view's page pk (``D#<day>``, ``X#<day>``); None for any other string."""
+    for view in (VIEW_ALL, VIEW_ERRORS):
+        if value.startswith(view) and len(value) == len(view) + 10:
+            return value[len(view):]
+    return None
+
+
 def counts_pk(day: str) -> str:
     return f"C#{day[:7]}"
 
@@ -79,8 +92,18 @@ def counts_sk(day: str, tag: str, number: int) -> str:
     return f"{day}#{tag}#{number}"
 
 
+def counts_key(sort_key: str) -> dict:
+    """The key of the counts item whose ``sk`` is ``sort_key`` (a locator names it so)."""
+    return {PK: {"S": counts_pk(sort_key)}, SK: {"S": sort_key}}
+
+
 def locator_key(event_id: str) -> dict:
     return {PK: {"S": f"E#{bounded(event_id, MAX_EVENT_ID_BYTES)}"}, SK: {"S": LOCATOR_SK}}
+
+
+def event_id_of_locator(pk: str) -> str:
+    """The (bounded) eventID a locator's pk names."""
+    return pk[2:]
 
 
 def claim_pk(account: str, region: str, event_time: str) -> str:
@@ -120,6 +143,11 @@ def registry_key(kind: str, name: str) -> dict:
     return {PK: {"S": kind}, SK: {"S": bounded(name, MAX_NAME_BYTES)}}
 
 
+def registry_start(kind: str, after: str) -> dict:
+    """The ExclusiveStartKey that resumes a Query of registry ``kind`` after the entry whose ``sk`` is ``after``."""
+    return {PK: {"S": kind}, SK: {"S": after}}
+
+
 def months_between(first_day: str, last_day: str) -> list[str]:
     """``YYYY-MM`` of every month from ``first_day`` to ``last_day`` (both ``YYYY-MM-DD``)."""
     year, month = int(first_day[:4]), int(first_day[5:7])
@@ -144,10 +172,6 @@ def page_range(first_time: str, last_time: str) -> tuple[str, str]:
 def day_range(first_day: str, last_day: str) -> tuple[str, str]:
     """Inclusive ``sk`` bounds of counts items from ``first_day`` to ``last_day``."""
     return f"{first_day}#", f"{last_day}#{HIGH}"
-
-
-def day_of_sort(sort_key: str) -> str:
-    return sort_key[:10]
 
 
 # ---- backfill progress: one partition per execution, read by the CLI's progress bar

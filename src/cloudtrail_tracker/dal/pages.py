@@ -9,7 +9,7 @@ A retried file can leave its summaries in two pages: readers hand each (eventTim
 from __future__ import annotations
 
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
@@ -52,7 +52,7 @@ def decode(blob: bytes) -> list[list]:
 
 def shift(event_time: str, seconds: int) -> str:
     """``event_time`` (``YYYY-MM-DDTHH:MM:SSZ``) moved by ``seconds``, clamped to years 1..9999."""
-    moment = datetime.strptime(event_time[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    moment = datetime.strptime(event_time[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     try:
         moment += timedelta(seconds=seconds)
     except OverflowError:

@@ -4,8 +4,11 @@ of known keys; never a Scan.
 Event lists read pages (pages.py): a Query of one view partition, newest page first, merged into
 one newest-first stream of summaries (pages of different files overlap in time, but a page spans at
 most PAGE_SPAN_S, so a summary can be handed out once every page that could hold a newer one has been
-read). A walk resumes at a position ``{"t": eventTime, "i": eventID}``: the pages whose newest event
+read). A walk resumes at an :class:`EventPosition` (eventTime, eventID): the pages whose newest event
 is at most PAGE_SPAN_S after it are read again and what was handed out is skipped.
+
+Callers name what they read by meaning (an actor's events, a day's events or failures, a registry,
+the days with events); the key strings stay in keys.py and here.
 
 Each method counts the requests it makes and the summaries or items it read, so callers can bound
 the work of one API call and tests can measure it.
@@ -52,19 +55,43 @@ class UnprocessedKeysError(RuntimeError):
     """BatchGetItem still left keys unprocessed after BATCH_GET_ROUNDS rounds (throttling)."""
 
 
+@dataclass(frozen=True, order=True)
+class EventPosition:
+    """Where a walk of a partition stands: right after the event (``event_time``, ``event_id``)
+    (walks run newest first, so what sorts after it is still to come)."""
+
+    event_time: str
+    event_id: str
+
+
 @dataclass(frozen=True)
 class Partition:
-    """One view partition (``D#<day>``, ``U#<actor>``, ``X#<day>``) and the time range wanted in it."""
+    """One view partition (every event of a day, one actor's events, the failed calls of a day) and
+    the time range wanted in it. ``value`` names it: opaque outside the DAL (a cursor carries it)."""
 
     value: str
     low: str  # eventTime bounds, inclusive
     high: str
 
-    def accepts(self, start_key) -> bool:
-        """Whether ``start_key`` is a position inside this partition's range."""
-        if not isinstance(start_key, dict) or set(start_key) != {"t", "i"}:
+    @classmethod
+    def of_actor(cls, actor: str, low: str = "0000-01-01T00:00:00Z", high: str = "9999-12-31T23:59:59Z") -> Partition:
+        return cls(keys.page_pk(keys.VIEW_ACTOR, actor), low, high)
+
+    @classmethod
+    def of_day(cls, day: str, low: str, high: str, failures_only: bool = False) -> Partition:
+        """``day``'s events (or only its failed calls) between ``low`` and ``high``."""
+        return cls(keys.page_pk(keys.VIEW_ERRORS if failures_only else keys.VIEW_ALL, day), low, high)
+
+    @staticmethod
+    def day_of(value: str) -> str | None:
+        """The day (``YYYY-MM-DD``) of a day partition's ``value``; None for any other value."""
+        return keys.day_of_page_pk(value)
+
+    def accepts(self, start: object) -> bool:
+        """Whether ``start`` is a position inside this partition's range."""
+        if not isinstance(start, EventPosition):
             return False
-        event_time, event_id = start_key["t"], start_key["i"]
+        event_time, event_id = start.event_time, start.event_id
         return (isinstance(event_time, str) and isinstance(event_id, str) and _is_time(event_time)
                 and self.low <= event_time <= self.high and 0 < len(event_id) <= keys.MAX_EVENT_ID_BYTES)
 
@@ -82,7 +109,7 @@ class Condition:
         if self.op == "eq":
             return value == self.value
         if self.op == "begins_with":
-            return isinstance(value, str) and value.startswith(self.value)
+            return isinstance(value, str) and isinstance(self.value, str) and value.startswith(self.value)
         if self.op == "exists":
             return bool(value)
         if self.op == "contains":
@@ -93,9 +120,15 @@ class Condition:
 @dataclass
 class Page:
     items: list[dict]
-    item_keys: list[dict]  # the position that resumes right after items[i]
-    last_key: dict | None  # where to resume; None: the partition is finished
+    item_keys: list[EventPosition]  # the position that resumes right after items[i]
+    last_key: EventPosition | None  # where to resume; None: the partition is finished
     count: int = 0  # matching summaries (count_only calls return no items)
+
+
+@dataclass
+class RegistryPage:
+    entries: list[dict]  # the entries' attributes, ``name`` among them
+    after: str | None  # where the next page starts (the registry's own position); None: the last page
 
 
 @dataclass
@@ -131,8 +164,11 @@ def _numbers(value):
     return value
 
 
-def _position(key: dict) -> tuple[str, str]:
-    return key["t"], key["i"]
+def _entry(item: dict) -> dict:
+    """A registry item as its entry: its attributes, named (``name``; older items: their sort key)."""
+    entry = {name: value for name, value in item.items() if name not in (keys.PK, keys.SK)}
+    entry["name"] = item.get("name") or item.get(keys.SK, "")
+    return entry
 
 
 class EventReader:
@@ -152,20 +188,20 @@ class EventReader:
     def files_of(self, event_ids: list[str]) -> dict[str, tuple[str, str]]:
         """eventID -> (bucket, key) of its log file: the locators, then the counts items they name."""
         locators = self._batch_get([keys.locator_key(event_id) for event_id in dict.fromkeys(event_ids)])
-        named = {item[keys.PK][2:]: item["c"] for item in locators if "c" in item}
-        counts_keys = [{keys.PK: {"S": keys.counts_pk(sk)}, keys.SK: {"S": sk}} for sk in dict.fromkeys(named.values())]
+        named = {keys.event_id_of_locator(item[keys.PK]): item["c"] for item in locators if "c" in item}
+        counts_keys = [keys.counts_key(sk) for sk in dict.fromkeys(named.values())]
         files = {item[keys.SK]: (item["fb"], item["fk"])
                  for item in self._batch_get(counts_keys, projection=(keys.SK, "fb", "fk")) if "fk" in item}
         return {event_id: files[sk] for event_id, sk in named.items() if sk in files}
 
     # ---- event lists
-    def query_events(self, partition: Partition, *, limit: int, start_key: dict | None = None,
+    def query_events(self, partition: Partition, *, limit: int, start_key: EventPosition | None = None,
                      conditions: tuple[Condition, ...] = (), count_only: bool = False) -> Page:
         """Up to ``limit`` summaries of ``partition`` matching ``conditions``, newest first, after
         ``start_key``; at most ROWS_PER_CALL looked at. Raises InvalidStartKey for a foreign start key."""
         if start_key is not None and not partition.accepts(start_key):
             raise InvalidStartKey(partition.value)
-        after = _position(start_key) if start_key else None  # handed out already: this and newer
+        after = (start_key.event_time, start_key.event_id) if start_key else None  # handed out already: this and newer
         top = after[0] if after else partition.high
         low, high = keys.page_range(partition.low, pages.shift(top, keys.PAGE_SPAN_S))
         request = {
@@ -176,7 +212,7 @@ class EventReader:
             "Limit": PAGES_PER_QUERY if count_only else max(2, min(PAGES_PER_QUERY, limit // 20 + 2)),
         }
         found: list[dict] = []
-        found_keys: list[dict] = []
+        found_keys: list[EventPosition] = []
         matched = 0
         looked = 0
         pending: list[dict] = []  # summaries read and not yet handed out
@@ -199,14 +235,14 @@ class EventReader:
                     matched += 1
                     if not count_only:
                         found.append(row)
-                        found_keys.append({"t": last[0], "i": last[1]})
+                        found_keys.append(EventPosition(*last))
             return True
 
         while True:
             response = self._client.query(**request)
             self.stats.add(1, 0)
             for item in response.get("Items", []):
-                newest = item[keys.SK]["S"][:20]
+                newest = keys.newest_time_of_page(item[keys.SK]["S"])
                 if not hand_out(newest) or (not count_only and matched >= limit):
                     return self._stopped(found, found_keys, matched, last)
                 summaries = pages.decode(item["s"]["B"])
@@ -225,7 +261,7 @@ class EventReader:
     @staticmethod
     def _stopped(found, found_keys, matched, last) -> Page:
         return Page(items=found, item_keys=found_keys, count=matched,
-                    last_key={"t": last[0], "i": last[1]} if last else None)
+                    last_key=EventPosition(*last) if last else None)
 
     def event_record(self, event_id: str) -> tuple[dict, str] | None:
         """(the full sanitised record, its log file's key) of ``event_id``, or None (no such event,
@@ -240,53 +276,92 @@ class EventReader:
     def latest_events(self, limit: int, actor: str | None = None) -> list[dict]:
         """Up to ``limit`` of the newest summaries: ``actor``'s, else those of the last day with events."""
         if actor:
-            partition = Partition(keys.page_pk(keys.VIEW_ACTOR, actor), "0000-00-00T00:00:00Z", "9999-12-31T23:59:59Z")
+            partition = Partition.of_actor(actor)
         else:
             days = self.registry_names(keys.DAY_REGISTRY)
             if not days:
                 return []
-            partition = Partition(keys.page_pk(keys.VIEW_ALL, days[-1]), f"{days[-1]}T00:00:00Z", f"{days[-1]}T23:59:59Z")
+            partition = Partition.of_day(days[-1], f"{days[-1]}T00:00:00Z", f"{days[-1]}T23:59:59Z")
         return self.query_events(partition, limit=limit).items
 
     # ---- registries
-    def registry(self, kind: str, *, limit: int, start_key: dict | None = None, names: tuple[str, ...] = ()) -> Page:
-        """Entries of a registry (all, or only ``names``). Raises InvalidStartKey when ``start_key``
-        is not an entry key of ``kind``."""
-        if start_key is not None:
-            if not (isinstance(start_key, dict) and set(start_key) == {keys.PK, keys.SK}
-                    and start_key[keys.PK] == {"S": kind} and isinstance(start_key[keys.SK], dict)
-                    and set(start_key[keys.SK]) == {"S"} and isinstance(start_key[keys.SK]["S"], str)
-                    and start_key[keys.SK]["S"]):  # DynamoDB refuses an empty key string (a 500, not a 400)
-                raise InvalidStartKey(kind)
-        if names:
-            items = self._batch_get([keys.registry_key(kind, name) for name in names])
-            items.sort(key=lambda item: item[keys.SK])
-            return Page(items=items, item_keys=[], last_key=None, count=len(items))
+    def actors(self, *, limit: int, after: str | None = None) -> RegistryPage:
+        """A page of the actors with events (the ACTOR registry), after position ``after``."""
+        return self._registry(keys.ACTOR_REGISTRY, limit, after)
+
+    def services(self, *, limit: int, after: str | None = None) -> RegistryPage:
+        """A page of the services with events (the SERVICE registry), after position ``after``."""
+        return self._registry(keys.SERVICE_REGISTRY, limit, after)
+
+    def actor_entries(self, names: list[str]) -> list[dict]:
+        """The ACTOR registry entries of ``names`` (those that exist), sorted."""
+        return self._entries(keys.ACTOR_REGISTRY, names)
+
+    def service_entries(self, names: list[str]) -> list[dict]:
+        """The SERVICE registry entries of ``names`` (those that exist), sorted."""
+        return self._entries(keys.SERVICE_REGISTRY, names)
+
+    def _entries(self, kind: str, names: list[str]) -> list[dict]:
+        items = self._batch_get([keys.registry_key(kind, name) for name in dict.fromkeys(names)])
+        items.sort(key=lambda item: item[keys.SK])
+        return [_entry(item) for item in items]
+
+    def _registry(self, kind: str, limit: int, after: str | None) -> RegistryPage:
+        """Entries of a registry. Raises InvalidStartKey when ``after`` is no position a page of it
+        could have returned."""
         request = {"TableName": self._table, "KeyConditionExpression": "#p = :p",
                    "ExpressionAttributeNames": {"#p": keys.PK}, "ExpressionAttributeValues": {":p": {"S": kind}},
                    "Limit": limit}
-        if start_key:
-            request["ExclusiveStartKey"] = start_key
+        if after is not None:
+            # DynamoDB refuses an empty or oversized key string (a 500, not a 400)
+            if not isinstance(after, str) or not after or len(after.encode("utf-8", "surrogatepass")) > keys.MAX_SK_BYTES:
+                raise InvalidStartKey(kind)
+            request["ExclusiveStartKey"] = keys.registry_start(kind, after)
         response = self._client.query(**request)
         self.stats.add(1, response.get("ScannedCount", 0))
-        wire = response.get("Items", [])
-        return Page(items=[plain(item) for item in wire],
-                    item_keys=[{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in wire],
-                    last_key=response.get("LastEvaluatedKey"), count=len(wire))
+        last = response.get("LastEvaluatedKey")
+        return RegistryPage(entries=[_entry(plain(item)) for item in response.get("Items", [])],
+                            after=last[keys.SK]["S"] if last else None)
+
+    def actor_services_by_day(self, actor: str, max_days: int, max_events: int) -> list[dict]:
+        """``{"day", "counts": {"s:<service>": n}}`` of ``actor``'s latest ``max_days`` days with
+        events (at most ``max_events`` of their newest events), from the actor's own pages, newest
+        first: however long ago they were."""
+        partition = Partition.of_actor(actor)
+        per_day: dict[str, dict[str, int]] = defaultdict(dict)
+        start, looked = None, 0
+        while looked < max_events:
+            page = self.query_events(partition, limit=min(ROWS_PER_CALL, max_events - looked), start_key=start)
+            for row in page.items:
+                day = row["eventTime"][:10]
+                if day not in per_day and len(per_day) >= max_days:
+                    return [{"day": d, "counts": c} for d, c in per_day.items()]
+                name = keys.COUNTER_PREFIXES["service"] + row["eventSource"].split(".", 1)[0]
+                per_day[day][name] = per_day[day].get(name, 0) + 1
+            looked += len(page.items)
+            if page.last_key is None:
+                break
+            start = page.last_key
+        return [{"day": d, "counts": c} for d, c in per_day.items()]
 
     def registry_names(self, kind: str, first: str | None = None, last: str | None = None) -> list[str]:
         """The names (``sk``) of every entry of registry ``kind`` (from ``first`` to ``last`` when
         given), sorted: one keys-only Query of the registry's partition (more only past 1 MB)."""
-        request = {"TableName": self._table, "KeyConditionExpression": "#p = :p",
-                   "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
-                   "ExpressionAttributeValues": {":p": {"S": kind}}, "ProjectionExpression": "#s"}
+        condition, values = "#p = :p", {":p": {"S": kind}}
         if first is not None and last is not None:
-            request["KeyConditionExpression"] += " AND #s BETWEEN :lo AND :hi"
-            request["ExpressionAttributeValues"].update({":lo": {"S": first}, ":hi": {"S": last}})
+            condition += " AND #s BETWEEN :lo AND :hi"
+            values.update({":lo": {"S": first}, ":hi": {"S": last}})
+        request = {"TableName": self._table, "KeyConditionExpression": condition,
+                   "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+                   "ExpressionAttributeValues": values, "ProjectionExpression": "#s"}
         return [item[keys.SK] for item in self._paged_query(request)]
 
     def months_with_events(self, first_day: str, last_day: str) -> list[str]:
-        """``YYYY-MM`` of the months from ``first_day``'s to ``last_day``'s that have events."""
+        """``YYYY-MM`` of the months from ``first_day``'s to ``last_day``'s that have events,
+        sorted. One month: that month, unread (its days tell as much, for the same one request)."""
+        spanned = keys.months_between(first_day, last_day)
+        if len(spanned) <= 1:
+            return spanned
         return self.registry_names(keys.MONTH_REGISTRY, first_day[:7], last_day[:7])
 
     def days_with_events(self, first_day: str, last_day: str) -> list[str]:
@@ -324,7 +399,7 @@ class EventReader:
         per: dict[str, Counter] = defaultdict(Counter)
         actor_type = ""
         wanted = set(names) if names is not None else None
-        partition = Partition(keys.page_pk(keys.VIEW_ACTOR, actor), f"{first_day}T00:00:00Z", f"{last_day}T23:59:59Z")
+        partition = Partition.of_actor(actor, f"{first_day}T00:00:00Z", f"{last_day}T23:59:59Z")
         start = None
         while True:
             page = self.query_events(partition, limit=keys.PAGE_ROWS * 10, start_key=start)

@@ -36,7 +36,9 @@ from .batch import BatchWriter
 from .claims import claim
 from .registries import Registries
 
-BUFFER_EVENTS = 5000  # events held before a flush: bounds memory whatever the files' sizes
+# events held before a flush: bounds memory whatever the files' sizes (a tuning knob: tests make it
+# small to reach writes made while a batch's files are read)
+BUFFER_EVENTS = 5000
 COUNTS_BYTES = 250_000  # UTF-8 JSON of one counts item, before compression
 
 
@@ -67,7 +69,7 @@ class EventWriter:
         self.requests = 0
         self.failed_flushes = 0
 
-    def file(self, bucket: str, key: str, report: FileReport) -> "FileSink":
+    def file(self, bucket: str, key: str, report: FileReport) -> FileSink:
         return FileSink(self, bucket, key, report)
 
     def _take(self, part: _Part) -> None:
@@ -87,7 +89,7 @@ class EventWriter:
         try:
             self._write(parts)
         except Exception:
-            self.failed_flushes += 1  # the parts are gone: their files must be read again (see ingest/handler.py)
+            self.failed_flushes += 1  # the parts are gone: their files must be read again (ingest_service.StagedBatch)
             raise
 
     def _write(self, parts: list[_Part]) -> None:

@@ -27,7 +27,7 @@ import sys
 import threading
 import traceback
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,7 +68,7 @@ def proxy_event(method: str, raw_path: str, headers: dict[str, str] | None = Non
         multi.setdefault(name, []).append(value)
     headers = dict(headers or {})
     multi_headers = {name: [value] for name, value in headers.items()}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     request_context = {
         "accountId": "123456789012", "apiId": "local", "stage": STAGE, "protocol": "HTTP/1.1",
         "httpMethod": method, "path": f"/{STAGE}{path}", "resourcePath": path, "resourceId": "local",
@@ -204,7 +204,7 @@ _HINTS = {
 }
 
 class ApiRequestHandler(BaseHTTPRequestHandler):
-    server: "LocalApiServer"
+    server: LocalApiServer
     server_version = "cloudtrail-tracker-local"
 
     def parse_request(self) -> bool:
@@ -240,7 +240,10 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             actor = self._actor()
             event = proxy_event("GET" if self.command == "HEAD" else self.command, self.path, headers, body,
                                 claims=simulated_claims(actor) if actor else None, source_ip=self.client_address[0])
-            self._reply(self.server.instances.invoke(event))
+            instances = self.server.instances
+            if instances is None:
+                raise RuntimeError("the API server has no Lambda instances yet")
+            self._reply(instances.invoke(event))
         except Refused as refusal:
             self._send_json(refusal)
         except Exception:  # noqa: BLE001 - a bug here must still answer, not drop the connection

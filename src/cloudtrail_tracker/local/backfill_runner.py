@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import re
 import sys
 import warnings
@@ -62,16 +61,19 @@ class LocalBackfill:
 
 
 def deploy_local_backfill(stack) -> LocalBackfill:
-    """The work bucket, the three functions and the state machine, from template.yaml."""
-    from backfill import runtime
+    """The work bucket, the three functions and the state machine, from template.yaml.
 
+    The handlers run in this process: their environment is set, and moto's Lambda patched
+    (:mod:`.lambda_bridge`), until ``stack.stop()``.
+    """
     s3 = stack.session.client("s3")
     work_bucket = f"{stack.resources.bucket}-backfill-work"
     s3.create_bucket(Bucket=work_bucket)
     environment = {"TABLE_NAME": stack.resources.table, "BACKFILL_BUCKET": work_bucket}
-    os.environ.update(environment)  # the handlers run in this process
+    stack.set_environment(environment)
     clients.reset()
     lambda_bridge.install()
+    stack.on_stop(lambda_bridge.uninstall)
     quiet_moto_tolerated_failure_notice()  # before the definition is parsed, at creation and at each run
     arn = create_state_machine(stack.session, stack.template, "BackfillStateMachine", STATE_MACHINE_NAME,
                                environment, {"BackfillWorkBucket": work_bucket})
@@ -90,12 +92,12 @@ def sample_history(out_dir: Path) -> Path:
 
 
 def run_local_backfill(stack, args) -> int:
+    from ..backfill.driver import BackfillClients, start, upload_directory, wait
     from ..backfill.request import BackfillRequest
-    from ..cli.backfill import _Clients, start, upload_directory, wait
     from .stack import default_logs_dir
 
     deployed = deploy_local_backfill(stack)
-    clients = _Clients(stack.session, None)
+    clients = BackfillClients.of(stack.session)
     history = sample_history(Path(getattr(args, "history_dir", None) or "build/local/backfill-history"))
     for directory in (history, default_logs_dir()):
         upload_directory(clients.s3, stack.resources.bucket, directory)

@@ -122,7 +122,7 @@ class TableSchema:
     indexes: tuple[Index, ...] = ()
 
     @classmethod
-    def from_description(cls, table: dict) -> "TableSchema":
+    def from_description(cls, table: dict) -> TableSchema:
         """From DescribeTable's ``Table`` (global and local secondary indexes alike)."""
         indexes = []
         for index in table.get("GlobalSecondaryIndexes", []) + table.get("LocalSecondaryIndexes", []):
@@ -192,11 +192,12 @@ def stored_bytes(schema: TableSchema, items) -> tuple[int, int, int]:
 @dataclass
 class Usage:
     requests: Counter = field(default_factory=Counter)  # per operation
+    # Units are floats (an eventually consistent read is half a unit): Counter adds them all the same.
     write_units: Counter = field(default_factory=Counter)  # per item kind (and INDEX_KIND)
     read_units: Counter = field(default_factory=Counter)  # per operation
     unmetered: Counter = field(default_factory=Counter)  # operations the meter has no rule for
 
-    def add(self, other: "Usage") -> None:
+    def add(self, other: Usage) -> None:
         for name in ("requests", "write_units", "read_units", "unmetered"):
             getattr(self, name).update(getattr(other, name))
 
@@ -247,7 +248,7 @@ class TableReader:
                 response = self._client.batch_get_item(RequestItems=request)
                 for item in response["Responses"].get(table, []):
                     found[_key_id(schema.key_of(item))] = item
-                request = response.get("UnprocessedKeys") or None
+                request = response.get("UnprocessedKeys") or {}
         return [found.get(_key_id(key)) for key in item_keys]
 
     def read_by(self, operation: str, request: dict) -> list[dict]:
@@ -346,7 +347,7 @@ class Meter:
             self._count_writes(usage, operation, body, before, error, parsed or {})
         elif operation in self.READS:
             if not error:
-                usage.read_units[operation] += self._read_cost(operation, body, before, parsed or {})
+                usage.read_units[operation] += self._read_cost(operation, body, before, parsed or {})  # type: ignore[assignment]
         elif operation not in self.FREE:
             usage.unmetered[operation] += 1
         with self._lock:
@@ -410,11 +411,11 @@ class Meter:
                 continue
             cost = write_cost(self._reader.schema(table), action, old, new, transaction=transaction,
                               succeeded=succeeded, requested=requested)
-            usage.write_units[self._kind_of(key)] += cost.table
+            usage.write_units[self._kind_of(key)] += cost.table  # type: ignore[assignment]
             if cost.indexes:
                 usage.write_units[INDEX_KIND] += cost.indexes
             if cost.reads:
-                usage.read_units["ConditionCheck"] += cost.reads
+                usage.read_units["ConditionCheck"] += cost.reads  # type: ignore[assignment]
 
     # -- reads
     def _read_cost(self, operation: str, body: dict, before, parsed: dict) -> float:
@@ -436,7 +437,7 @@ class Meter:
         if body.get("IndexName"):
             schema = self._reader.schema(body["TableName"])
             index = schema.index(body["IndexName"])
-            items = [index.entry(item, schema.keys) for item in items]
+            items = [entry for item in items if (entry := index.entry(item, schema.keys)) is not None]
         return read_units(sum(item_size(item) for item in items), body.get("ConsistentRead", False))
 
     # -- storage

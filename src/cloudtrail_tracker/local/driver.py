@@ -7,8 +7,8 @@ receives SQS itself moves a message to the dead-letter queue."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass

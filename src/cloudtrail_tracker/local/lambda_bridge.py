@@ -3,6 +3,8 @@
 moto without Docker only echoes the payload; this patches
 ``LambdaSimpleBackend.invoke`` (the verified way, docs/reference local-aws.md) to import the
 function's ``Handler`` and call it. An exception becomes a Lambda function error, as on AWS.
+The patch is process-wide: hold it for a scope (:func:`installed`, or :func:`install` with
+``LocalStack.on_stop(uninstall)``), never leave it behind.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import json
 import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .driver import LocalContext
 from .template import import_handler
@@ -45,7 +49,7 @@ def install() -> None:
 
     if _original_invoke is None:
         _original_invoke = LambdaSimpleBackend.invoke
-        LambdaSimpleBackend.invoke = _invoke
+        setattr(LambdaSimpleBackend, "invoke", _invoke)  # noqa: B010 - a patch, on purpose
 
 
 def uninstall() -> None:
@@ -53,5 +57,15 @@ def uninstall() -> None:
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
     if _original_invoke is not None:
-        LambdaSimpleBackend.invoke = _original_invoke
+        setattr(LambdaSimpleBackend, "invoke", _original_invoke)  # noqa: B010
         _original_invoke = None
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """moto's Lambda runs our handlers inside the ``with`` block (and no longer after it)."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()

@@ -3,6 +3,7 @@ from template.yaml, log files uploaded to the bucket and ingested by the real ha
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -10,8 +11,10 @@ import os
 import socket
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import boto3
 
@@ -35,18 +38,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class _IngestReports(logging.Handler):
-    """Collects the ``ingested`` reports the handler logs, as CloudWatch Logs would."""
+ReportListener = Callable[[FileReport], object]
 
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.total = FileReport()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage() == "ingested" and hasattr(record, "files"):
-            self.total.add(FileReport.from_dict({k: getattr(record, k) for k in (
-                "files", "records", "stored", "duplicates", "dropped", "normalised", "skippedFiles",
-                "failedFiles", "identityTypes", "writeRequests", "firstDay", "lastDay") if hasattr(record, k)}))
+class ReportSource(Protocol):
+    """The ingest handler module: ``add_report_listener(listener)`` makes it call
+    ``listener(report)`` with the FileReport of each message it wrote, until
+    ``remove_report_listener(listener)`` (src/ingest/handler.py)."""
+
+    def add_report_listener(self, listener: ReportListener) -> None: ...
+
+    def remove_report_listener(self, listener: ReportListener) -> None: ...
 
 
 @dataclass
@@ -83,15 +85,16 @@ class LocalStack:
         self.endpoint = f"http://127.0.0.1:{self.aws_port}"
         self.template = tpl.load_template()
         self.log_file = log_file
-        self._server = None
+        self._server: Any = None  # moto's ThreadedMotoServer while started
         self._saved_environment: list[tuple[str, str | None]] = []
-        self.resources: StackResources | None = None
+        self._on_stop: list[Callable[[], None]] = []
+        self._resources: StackResources | None = None
 
     # -- lifecycle
-    def start(self) -> "LocalStack":
+    def start(self) -> LocalStack:
         from moto.server import ThreadedMotoServer
 
-        self._set_environment({
+        self.set_environment({
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -107,13 +110,26 @@ class LocalStack:
         self._server.start()
         self._moto_config({"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
         self.session = boto3.session.Session(region_name=REGION)
-        self.resources = create_stack_resources(self.session, self.template)
-        self._set_environment({**tpl.function_environment(self.template, "IngestFunction"),
+        self._resources = create_stack_resources(self.session, self.template)
+        self.set_environment({**tpl.function_environment(self.template, "IngestFunction"),
                                "TABLE_NAME": self.resources.table,
                                "DEAD_LETTER_QUEUE_URL": self.resources.dead_letter_url})
         return self
 
+    @property
+    def resources(self) -> StackResources:
+        """The bucket, queues and table (after :meth:`start`)."""
+        if self._resources is None:
+            raise RuntimeError("the local stack is not started")
+        return self._resources
+
+    def on_stop(self, undo: Callable[[], None]) -> None:
+        """Call ``undo`` on :meth:`stop` (last registered first): for what is patched or set for this stack."""
+        self._on_stop.append(undo)
+
     def stop(self) -> None:
+        while self._on_stop:
+            self._on_stop.pop()()
         if self._server:
             # moto's state is per process, not per server: clear it so the next stack starts empty.
             self._moto_post("/moto-api/reset", {})
@@ -126,7 +142,7 @@ class LocalStack:
                 os.environ[name] = value
         self._saved_environment = []
 
-    def _set_environment(self, values: dict[str, str]) -> None:
+    def set_environment(self, values: dict[str, str]) -> None:
         """The handlers read their configuration from the environment, as on Lambda; put it back on stop."""
         for name, value in values.items():
             self._saved_environment.append((name, os.environ.get(name)))
@@ -180,17 +196,17 @@ class LocalStack:
         """Run the ingest handler over the queue until it is drained."""
         module = importlib.import_module(tpl.function_handler(self.template, "IngestFunction").rsplit(".", 1)[0])
         clients.reset()  # the handler's clients and settings: made anew for this stack's AWS
-        collector = _IngestReports()
-        service_logger = _service_logger()
+        total = FileReport()
+        source: ReportSource = module  # the handler module: it has the two functions
         self.quiet_handler_logs()
-        service_logger.addHandler(collector)
+        source.add_report_listener(total.add)
         try:
             drain_queue(self.session.client("sqs"), self.resources.queue_url, self.resources.queue_arn, REGION,
                         tpl.handler_of(self.template, "IngestFunction"), on_batch=on_batch,
                         batch_size=tpl.sqs_batch_size(self.template, "IngestFunction"))
         finally:
-            service_logger.removeHandler(collector)
-        return IngestSummary(report=collector.total, dead_letter_keys=self.dead_letter_keys())
+            source.remove_report_listener(total.add)
+        return IngestSummary(report=total, dead_letter_keys=self.dead_letter_keys())
 
     def quiet_handler_logs(self) -> None:
         """Send the handlers' JSON logs (Powertools' logger) to the log file instead of this command's output."""
@@ -202,7 +218,7 @@ class LocalStack:
         for handler in _service_logger().handlers:
             if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
                 # Not setStream(): it flushes the old stream, which a test harness may have closed.
-                with handler.lock:
+                with handler.lock or contextlib.nullcontext():
                     handler.stream = stream
 
     def dead_letter_keys(self) -> list[str]:

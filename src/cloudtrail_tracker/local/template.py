@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,14 +21,17 @@ class _CfnLoader(yaml.SafeLoader):
 
 def _tag(name: str):
     def construct(loader: yaml.SafeLoader, node: yaml.Node):
+        value: Any
         if isinstance(node, yaml.ScalarNode):
             value = loader.construct_scalar(node)
             if name == "GetAtt" and isinstance(value, str):
                 value = value.split(".", 1)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
-        else:
+        elif isinstance(node, yaml.MappingNode):
             value = loader.construct_mapping(node, deep=True)
+        else:
+            raise yaml.constructor.ConstructorError(None, None, f"!{name}: unexpected {type(node).__name__}", node.start_mark)
         return {"Ref" if name == "Ref" else f"Fn::{name}": value}
 
     return construct

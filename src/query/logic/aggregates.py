@@ -29,7 +29,7 @@ def aggregate(by: str, rows: list[dict], days: list[str]) -> tuple[int, list[dic
         else:
             for name, value in counters_of(row_counts, _KIND[by]).items():
                 if value:
-                    counts[name] += int(value)
+                    counts[name] += int(str(value))
     if by == "day":
         return total, [{"key": day, "count": counts.get(day, 0)} for day in days]
     rows_out = [{"key": key, "count": count} for key, count in counts.items() if count]

@@ -1,8 +1,9 @@
 """Which view partitions answer an event list, and which filters apply: a :class:`Plan`.
 
 Three views are stored (dal/keys.py): every event of a day, each actor's events, and the failed
-calls of a day. ``/users/alice`` walks ``U#alice``; ``/errors`` the failed calls of each day with
-events; everything else (``/scan``, ``/services/s3``, ``/accounts/...``, ``/resources``) the days with
+calls of a day (the DAL's :class:`Partition` names them). ``/users/alice`` walks alice's events;
+``/errors`` the failed calls of each day with events;
+everything else (``/scan``, ``/services/s3``, ``/accounts/...``, ``/resources``) the days with
 events, with the rest as filters on the summaries. The days come from the MONTH and DAY registries
 (one Query for the months of the window, and one per month the walk reaches), so empty months
 and days cost nothing. A non-admin always walks their own actor partition, with the rest as filters.
@@ -10,10 +11,9 @@ and days cost nothing. A non-admin always walks their own actor partition, with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from cloudtrail_tracker.dal import keys
 from cloudtrail_tracker.dal.reader import Condition, Partition
 
 from .filters import AttributeFilter
@@ -44,21 +44,17 @@ class Plan:
     expand_month: Callable[[str], list[Partition]] | None = None
 
 
-def _partition(view: str, value: str, window: Window) -> Partition:
-    return Partition(keys.page_pk(view, value), window.start, window.end)
-
-
 def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[str, str], list[str]],
               months_with_events: Callable[[str, str], list[str]]) -> Plan:
     """``months_with_events(first_day, last_day)`` (``YYYY-MM``) and ``days_with_events(first_day,
-    last_day)`` read the MONTH and DAY registries; the days lazily, by the walk."""
+    last_day)`` (the reader's) read the months and days with events; the days lazily, by the walk."""
     window = request.window
     conditions: list[Condition] = []
     event_name, error_code = request.event_name, request.error_code
     scope, subject = request.scope, request.subject
 
     if scope == "user":
-        caller.require_actor(subject, "user")
+        caller.require_actor(subject or "", "user")
     if scope == "errors" and request.user:
         caller.require_actor(request.user, "user")
     own = None if caller.admin else caller.actor
@@ -87,17 +83,15 @@ def plan_list(request: ListRequest, caller: Caller, days_with_events: Callable[[
 
     actor = own or (subject if scope == "user" else request.user if scope == "errors" else None)
     if actor:
-        return Plan((_partition(keys.VIEW_ACTOR, actor, window),), False, tuple(conditions), tuple(record_filters))
+        return Plan((Partition.of_actor(actor, window.start, window.end),), False, tuple(conditions), tuple(record_filters))
 
-    view = keys.VIEW_ERRORS if scope == "errors" or error_code else keys.VIEW_ALL
+    failures_only = scope == "errors" or bool(error_code)
     searched = searched_days(window.first_day, window.last_day)
-    spanned = keys.months_between(*searched) if searched else []
-    # one month: its days tell as much as the month registry would, for the same one request
-    listed = spanned if len(spanned) <= 1 else months_with_events(*searched)
-    months = tuple(sorted(set(listed), reverse=True))
+    months = tuple(sorted(set(months_with_events(*searched) if searched else ()), reverse=True))
 
     def expand_month(month: str) -> list[Partition]:
         first, last = max(window.first_day, f"{month}-01"), min(window.last_day, f"{month}-31")
-        return [_partition(view, day, window) for day in sorted(days_with_events(first, last), reverse=True)]
+        return [Partition.of_day(day, window.start, window.end, failures_only)
+                for day in sorted(days_with_events(first, last), reverse=True)]
 
     return Plan((), True, tuple(conditions), tuple(record_filters), months, expand_month)

@@ -35,12 +35,12 @@ def event_row(item: dict) -> dict:
 
 
 def actor_row(item: dict) -> dict:
-    return {"name": item.get("name") or item.get("sk", ""), "type": item.get("actorType", ""),
+    return {"name": item.get("name", ""), "type": item.get("actorType", ""),
             "role": item.get("role", ""), "account": item.get("account", ""), "lastSeen": item.get("lastSeen", "")}
 
 
 def service_row(item: dict) -> dict:
-    name = item.get("name") or item.get("sk", "")
+    name = item.get("name", "")
     return {"name": name, "eventSource": item.get("eventSource") or f"{name}.amazonaws.com",
             "lastSeen": item.get("lastSeen", "")}
 

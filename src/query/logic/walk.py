@@ -1,18 +1,19 @@
 """Walking a :class:`Plan` page by page within one API call's budget.
 
 A call stops when it has ``limit`` items, or when it has spent its budget of requests or items
-read (API Gateway gives 29 s and 6 MB), and returns where it stopped: the partition, the
-DynamoDB start key within it (or ``x``: the partition is finished), which the route wraps in an
+read (API Gateway gives 29 s and 6 MB), and returns where it stopped (a :class:`ListPosition`:
+the partition, the position within it, or that it is finished), which the route wraps in an
 opaque cursor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from cloudtrail_tracker.dal.reader import Partition
+from cloudtrail_tracker.dal.reader import EventPosition, EventReader, Partition
 
+from .cursor import ListPosition
 from .errors import BadRequest
 from .filters import record_matches
 from .plans import Plan
@@ -27,48 +28,45 @@ class Budget:
     max_items_read: int = 20_000  # ~6 MB of index items: the time bound on real DynamoDB
 
 
-def _month_of(value: str) -> str:
-    return value.split("#", 1)[-1][:7]
-
-
-def _from_position(partitions: list[Partition], descending: bool, position: dict | None) -> Iterator[tuple[Partition, dict | None]]:
-    """``partitions`` from ``position`` on, each with the start key to use; a position that is not
-    in ``partitions``, or a start key that does not belong to its partition, is a 400."""
-    if not position:
+def _from_position(partitions: list[Partition], descending: bool,
+                   position: ListPosition | None) -> Iterator[tuple[Partition, EventPosition | None]]:
+    """``partitions`` from ``position`` on, each with the start position to use; a position that is
+    not in ``partitions``, or a start that does not belong to its partition, is a 400."""
+    if position is None:
         for partition in partitions:
             yield partition, None
         return
-    value, key, finished = position["p"], position.get("k"), bool(position.get("x"))
-    if value not in {partition.value for partition in partitions}:
+    if position.partition not in {partition.value for partition in partitions}:
         raise BadRequest(*_BAD)
     for partition in partitions:
-        if partition.value == value:
-            if finished:
+        if partition.value == position.partition:
+            if position.finished:
                 continue
-            if key is not None and not partition.accepts(key):
+            if position.start is not None and not partition.accepts(position.start):
                 raise BadRequest(*_BAD)
-            yield partition, key
-        elif (partition.value < value) if descending else (partition.value > value):
+            yield partition, position.start
+        elif (partition.value < position.partition) if descending else (partition.value > position.partition):
             yield partition, None
 
 
-def _remaining(plan: Plan, position: dict | None) -> Iterator[tuple[Partition, dict | None]]:
-    if position is not None and not isinstance(position.get("p"), str):
-        raise BadRequest(*_BAD)
+def _remaining(plan: Plan, position: ListPosition | None) -> Iterator[tuple[Partition, EventPosition | None]]:
     if not plan.months:
         yield from _from_position(list(plan.partitions), plan.descending_values, position)
         return
-    start_month = _month_of(position["p"]) if position else None
-    if start_month and start_month not in plan.months:
-        raise BadRequest(*_BAD)
+    start_month = None
+    if position is not None:
+        day = Partition.day_of(position.partition)
+        start_month = day[:7] if day else None
+        if start_month not in plan.months:
+            raise BadRequest(*_BAD)
     for month in plan.months:  # newest first
         if start_month and month > start_month:
             continue
-        partitions = plan.expand_month(month)
+        partitions = plan.expand_month(month) if plan.expand_month else []
         yield from _from_position(partitions, True, position if month == start_month else None)
 
 
-def _over(reader, spent_from: tuple[int, int], budget: Budget) -> bool:
+def _over(reader: EventReader, spent_from: tuple[int, int], budget: Budget) -> bool:
     return (reader.stats.requests - spent_from[0] >= budget.max_requests
             or reader.stats.items_read - spent_from[1] >= budget.max_items_read)
 
@@ -83,17 +81,25 @@ def _page_limit(plan: Plan, need: int) -> int:
     return need
 
 
-def walk(reader, plan: Plan, limit: int, position: dict | None = None, budget: Budget = Budget()) -> tuple[list[dict], dict | None]:
+def _stopped(partition: Partition, start: EventPosition | None, last: ListPosition | None) -> ListPosition:
+    """Where a walk that ran out of room in ``partition`` (at ``start``) resumes."""
+    if start is not None:
+        return ListPosition(partition.value, start)
+    return last or ListPosition(partition.value)
+
+
+def walk(reader: EventReader, plan: Plan, limit: int, position: ListPosition | None = None,
+         budget: Budget = Budget()) -> tuple[list[dict], ListPosition | None]:
     """Up to ``limit`` matching items from ``position`` on, and the position after them (None at the end)."""
     spent_from = (reader.stats.requests, reader.stats.items_read)
     items: list[dict] = []
-    last: dict | None = None  # where the previous partition ended
-    for partition, key in _remaining(plan, position):
+    last: ListPosition | None = None  # where the previous partition ended
+    for partition, start in _remaining(plan, position):
         while True:
             need = limit - len(items)
             if need <= 0 or _over(reader, spent_from, budget):
-                return items, ({"p": partition.value, "k": key} if key else last or {"p": partition.value, "k": None})
-            page = reader.query_events(partition, limit=_page_limit(plan, need), start_key=key, conditions=plan.conditions)
+                return items, _stopped(partition, start, last)
+            page = reader.query_events(partition, limit=_page_limit(plan, need), start_key=start, conditions=plan.conditions)
             candidates = list(zip(page.items, page.item_keys))
             if plan.record_filters and candidates:
                 records = reader.records([item["eventID"] for item, _ in candidates])
@@ -102,33 +108,33 @@ def walk(reader, plan: Plan, limit: int, position: dict | None = None, budget: B
             if len(candidates) > need:
                 taken = candidates[:need]
                 items.extend(item for item, _ in taken)
-                return items, {"p": partition.value, "k": taken[-1][1]}
+                return items, ListPosition(partition.value, taken[-1][1])
             items.extend(item for item, _ in candidates)
             if not page.last_key:
-                last = {"p": partition.value, "x": 1}
+                last = ListPosition(partition.value, finished=True)
                 break
-            key = page.last_key
+            start = page.last_key
     return items, None
 
 
-def count(reader, plan: Plan, position: dict | None = None,
-          budget: Budget = Budget(max_requests=400, max_items_read=200_000)) -> tuple[int, dict | None]:
+def count(reader: EventReader, plan: Plan, position: ListPosition | None = None,
+          budget: Budget = Budget(max_requests=400, max_items_read=200_000)) -> tuple[int, ListPosition | None]:
     """Number of matching items from ``position`` on (Select=COUNT pages when no record filter)."""
     if plan.record_filters:  # the records must be read: walk within the budget
         items, position = walk(reader, plan, budget.max_items_read, position, budget)
         return len(items), position
     spent_from = (reader.stats.requests, reader.stats.items_read)
     total = 0
-    last: dict | None = None
-    for partition, key in _remaining(plan, position):
+    last: ListPosition | None = None
+    for partition, start in _remaining(plan, position):
         while True:
             if _over(reader, spent_from, budget):
-                return total, ({"p": partition.value, "k": key} if key else last or {"p": partition.value, "k": None})
-            page = reader.query_events(partition, limit=budget.max_items_read, start_key=key,
+                return total, _stopped(partition, start, last)
+            page = reader.query_events(partition, limit=budget.max_items_read, start_key=start,
                                        conditions=plan.conditions, count_only=True)
             total += page.count
             if not page.last_key:
-                last = {"p": partition.value, "x": 1}
+                last = ListPosition(partition.value, finished=True)
                 break
-            key = page.last_key
+            start = page.last_key
     return total, None

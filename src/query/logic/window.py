@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from .errors import BadRequest
 
@@ -12,11 +12,12 @@ DEFAULT_DAYS = 7  # the last 7 days, today included
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A raw "+" in a query string arrives as a space: "...T10:00:00 02:00" means "...T10:00:00+02:00".
 _SPACE_OFFSET = re.compile(r"(\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{2}:?\d{2})$")
-_HINT = "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 (UTC when absent; in a URL write + as %2B)"
+_HINT = ("use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally ending in Z or an offset such as +02:00 "
+         "(UTC when absent; in a URL write + as %2B)")
 # Bounds of from/to (in UTC): far enough apart for any trail, and clear of datetime's limits
 # (year 1 and 9999, where an offset or the default 7-day span would overflow).
-EARLIEST = datetime(2005, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=timezone.utc)
+EARLIEST = datetime(2005, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC)
 _RANGE_HINT = "from and to must lie between 2005-01-01 and 9999-12-30 (UTC)"
 FIRST_POSSIBLE_DAY = "2013-11-01"  # CloudTrail launched in November 2013: no event is older
 
@@ -72,7 +73,7 @@ def _parse(value: str, parameter: str, end_of_day: bool) -> datetime:
             day = date.fromisoformat(text)
         except ValueError:
             raise BadRequest(f"{parameter}={value!r} is not a valid date", _HINT, parameter) from None
-        return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0, 0), tzinfo=timezone.utc)
+        return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0, 0), tzinfo=UTC)
     if len(text) < 19 or text[10] not in "T ":
         raise BadRequest(f"{parameter}={value!r} is not a date or a date and time", _HINT, parameter)
     try:
@@ -80,9 +81,9 @@ def _parse(value: str, parameter: str, end_of_day: bool) -> datetime:
     except ValueError:
         raise BadRequest(f"{parameter}={value!r} is not a date or a date and time", _HINT, parameter) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(timezone.utc).replace(microsecond=0)
+        return parsed.astimezone(UTC).replace(microsecond=0)
     except OverflowError:  # an offset pushed it past year 1 or 9999
         raise BadRequest(f"{parameter}={value!r} is outside the dates this API answers", _RANGE_HINT, parameter) from None
 
@@ -91,12 +92,12 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
                  default_days: int = DEFAULT_DAYS) -> Window:
     """The window of ``from``/``to``; missing ends default to the last ``default_days`` days
     including today (a date-only ``to`` includes that whole day)."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    last = parse_instant(end, "to", end_of_day=True) if end else datetime.combine(now.date(), time(23, 59, 59), tzinfo=timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    last = parse_instant(end, "to", end_of_day=True) if end else datetime.combine(now.date(), time(23, 59, 59), tzinfo=UTC)
     if start:
         first = parse_instant(start, "from", end_of_day=False)
     else:
-        first = max(EARLIEST, datetime.combine(last.date() - timedelta(days=default_days - 1), time(0, 0, 0), tzinfo=timezone.utc))
+        first = max(EARLIEST, datetime.combine(last.date() - timedelta(days=default_days - 1), time(0, 0, 0), tzinfo=UTC))
     if first > last:
         raise BadRequest(f"from ({time_text(first)}) is after to ({time_text(last)})",
                          "give a from that is before or equal to to", "from")

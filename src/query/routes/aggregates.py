@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -11,7 +11,9 @@ from ..logic.aggregates import aggregate
 from ..logic.errors import BadRequest
 from ..logic.window import parse_window
 from ..models import Aggregates
-from .common import From, To, answers, caller_of, non_empty, query_params, reader
+from .answers import answers
+from .caller import caller_of, reader
+from .parameters import AggregatesQuery, check_names, non_empty
 
 router = Router()
 MAX_DAYS = 366 * 2
@@ -19,18 +21,17 @@ MAX_DAYS = 366 * 2
 
 @router.get("/aggregates", responses=answers(), tags=["aggregates"],
             summary="Counts over a window read from the per-day counters (whole UTC days), never from events")
-def aggregates(by: Annotated[Literal["user", "service", "eventName", "day", "errorCode"], Query(description="what to count by")],
-               from_: From = None, to: To = None,
-               user: Annotated[str | None, Query(description="only this actor's counters")] = None) -> Aggregates:
+def aggregates(query: Annotated[AggregatesQuery, Query()]) -> Aggregates:
     event = router.current_event
-    params = query_params(event, frozenset({"by", "from", "to", "user"}))
+    check_names(event, AggregatesQuery)
     caller = caller_of(event)
-    user = non_empty(params, "user")
+    by = query.by
+    user = non_empty(query.user, "user")
     if user:
         caller.require_actor(user)
     elif not caller.admin:
         user = caller.actor
-    window = parse_window(from_, to)
+    window = parse_window(query.from_, query.to)
     if window.day_count > MAX_DAYS:
         raise BadRequest(f"the window has {window.day_count} days", f"aggregate at most {MAX_DAYS} days at a time", "from")
     days = window.days()

@@ -1,11 +1,14 @@
 """Course / lab progress: each checklist scored from the daily counters over its own window.
 
-The checklists come from the file named by ``CHECKLISTS_PATH`` (see cloudtrail_tracker.checklists);
-a non-admin sees only their own progress, the class matrix is for admins.
+The checklists come from the file named by ``CHECKLISTS_PATH`` (empty: the packaged file; see
+cloudtrail_tracker.checklists), read once per execution environment; a non-admin sees only their
+own progress, the class matrix is for admins.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,15 +18,19 @@ from pydantic import BaseModel, Field
 from cloudtrail_tracker.checklists import (
     Checklist,
     ChecklistError,
+    ChecklistFile,
     ChecklistProgress,
     counts_per_actor,
     load_checklists,
     matrix,
     score,
 )
+from cloudtrail_tracker.settings import query_settings
 
 from ..logic.errors import ApiError, BadRequest, Forbidden, NotFound
-from .common import answers, caller_of, query_params, reader
+from .answers import answers
+from .caller import caller_of, reader
+from .parameters import MatrixQuery, ProgressQuery, check_names
 
 router = Router()
 
@@ -61,9 +68,16 @@ class ProgressMatrix(BaseModel):
     items: list[MatrixRow]
 
 
+@cache
+def _checklist_file(path: str) -> ChecklistFile:
+    """The checklists of ``path`` (empty: the packaged file), read once; a broken file is not
+    cached: every request answers its 500 until it is fixed."""
+    return load_checklists(path or None)
+
+
 def _checklists(wanted: str | None = None, course: str | None = None) -> list[Checklist]:
     try:
-        loaded = load_checklists()
+        loaded = _checklist_file(query_settings().checklists_path)
     except ChecklistError as error:
         raise ChecklistFileBroken(f"the checklist file is invalid: {error}",
                                   "fix the file named by CHECKLISTS_PATH (see docs/dashboard.md)") from None
@@ -84,12 +98,11 @@ def _names(checklists: list[Checklist]) -> list[str]:
 
 @router.get("/progress", responses=answers(404, 500), tags=["progress"],
             summary="One actor's progress on each checklist (percent of required calls made, and what is missing)")
-def progress(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
-             user: Annotated[str | None, Query(description="the actor; default the caller's own")] = None,
-             course: Annotated[str | None, Query(description="only the checklists of this course")] = None) -> ProgressList:
+def progress(query: Annotated[ProgressQuery, Query()]) -> ProgressList:
     event = router.current_event
-    query_params(event, frozenset({"checklist", "user", "course"}))
+    check_names(event, ProgressQuery)
     caller = caller_of(event)
+    user, checklist, course = query.user, query.checklist, query.course
     if user:
         caller.require_actor(user)
     elif caller.actor:
@@ -104,18 +117,18 @@ def progress(checklist: Annotated[str | None, Query(description="checklist id(s)
         rows_per_window[window] = store.actor_day_rows_of(user, *window, names=names)
     items = []
     for c in chosen:
-        counts = counts_per_actor(rows_per_window[c.window], *c.window).get(user, {})
+        counts: Counter | dict = counts_per_actor(rows_per_window[c.window], *c.window).get(user, {})
         items.append(score(c, user, counts))
     return ProgressList(actor=user, items=items)
 
 
 @router.get("/progress/matrix", responses=answers(404, 500), tags=["progress"],
             summary="Actors x checklists: percent done and missing calls (admins only)")
-def progress_matrix(checklist: Annotated[str | None, Query(description="checklist id(s), comma-separated; default all")] = None,
-                    course: Annotated[str | None, Query(description="only the checklists of this course")] = None) -> ProgressMatrix:
+def progress_matrix(query: Annotated[MatrixQuery, Query()]) -> ProgressMatrix:
     event = router.current_event
-    query_params(event, frozenset({"checklist", "course"}))
+    check_names(event, MatrixQuery)
     caller = caller_of(event)
+    checklist, course = query.checklist, query.course
     if not caller.admin:
         raise Forbidden("the class matrix is for admins", f"see your own progress at /progress?user={caller.actor}", None)
     chosen = _checklists(checklist, course)

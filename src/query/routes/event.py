@@ -11,21 +11,24 @@ from cloudtrail_tracker.settings import auth_settings
 from ..logic.errors import NotFound
 from ..logic.rows import event_row, fit_for_response, summary_row
 from ..models import EventDetail
-from .common import answers, caller_of, query_params, reader
+from .answers import answers
+from .caller import caller_of, reader
+from .parameters import NoParameters, check_names
 
 router = Router()
 
 
-@router.get("/events/<event_id>", responses=answers(404), tags=["events"], summary="One event: its row and its full record (from the trail bucket, secrets removed)")
+@router.get("/events/<event_id>", responses=answers(404), tags=["events"],
+            summary="One event: its row and its full record (from the trail bucket, secrets removed)")
 def event_detail(event_id: str) -> EventDetail:
     event = router.current_event
-    query_params(event, frozenset())
+    check_names(event, NoParameters)
     caller = caller_of(event)
     event_id = unquote(event_id)
     found = reader().event_record(event_id)
     row = summary_row(*found, auth_settings().trusted_session_roles) if found else None
     # a non-admin gets the same 404 for someone else's event as for a missing one: no existence leak
-    if row is None or not caller.may_see(row["actor"]):
+    if found is None or row is None or not caller.may_see(row["actor"]):
         raise NotFound(f"no event {event_id!r}", "take eventID from a row of an event list (the full record is read "
                        "from the trail bucket: a log file deleted there has no record here)", "eventID")
     record, shortened = fit_for_response(found[0])

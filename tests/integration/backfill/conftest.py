@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -11,9 +13,6 @@ from pathlib import Path
 import pytest
 
 from cloudtrail_tracker import clients
-from cloudtrail_tracker.event_builder import EventBuilder, RecordRejected
-from cloudtrail_tracker.logfile import iter_records, parse_log_key, skip_reason
-from cloudtrail_tracker.settings import Settings
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
@@ -76,27 +75,37 @@ class BackfillStack:
         return len(listed)
 
 
+_DAY_FOLDER = re.compile(r"/CloudTrail/[a-z0-9-]+/(\d{4})/(\d{2})/(\d{2})/[^/]+\.json\.gz$")
+
+
+def _dropped_name_prefixes() -> tuple[str, ...]:
+    """template.yaml's DropEventPrefixes default: what the deployed (and the local) functions drop."""
+    from cloudtrail_tracker.local.template import load_template
+
+    default = load_template()["Parameters"]["DropEventPrefixes"]["Default"]
+    return tuple(p.strip().lower() for p in default.split(",") if p.strip())
+
+
 def expected_event_ids(root: Path, paths: list[Path], first: date, last: date) -> set[str]:
-    """What a backfill of first..last must store: events of those days that the ingest filter keeps,
-    from the log files delivered on those days or one day either side."""
-    builder = EventBuilder(Settings.from_env())
+    """What a backfill of first..last must store, from the raw files and the documented rules alone
+    (not the code under test): the records of log files (``.../CloudTrail/<region>/YYYY/MM/DD/*.json.gz``,
+    not digests) delivered on those days or one day either side, whose eventTime is on those days,
+    except names starting with a dropped prefix unless the call failed (KeepFailedCalls)."""
+    dropped = _dropped_name_prefixes()
     ids = set()
     for path in paths:
-        key = path.relative_to(root).as_posix()
-        log_key = parse_log_key(key)
-        if skip_reason(key) or not log_key:
+        folder = _DAY_FOLDER.search(path.relative_to(root).as_posix())
+        if not folder:
             continue
-        delivered = date.fromisoformat(log_key.date)
+        delivered = date(*map(int, folder.groups()))
         if not (first.toordinal() - 1 <= delivered.toordinal() <= last.toordinal() + 1):
             continue
-        with path.open("rb") as stream:
-            for record in iter_records(stream):
-                try:
-                    event = builder.build(record, log_key.account)
-                except RecordRejected:
-                    continue
-                if first.isoformat() <= event.day <= last.isoformat():
-                    ids.add(event.event_id)
+        for record in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
+            if not first.isoformat() <= record["eventTime"][:10] <= last.isoformat():
+                continue
+            if record["eventName"].lower().startswith(dropped) and not record.get("errorCode"):
+                continue
+            ids.add(record["eventID"])
     return ids
 
 
@@ -110,14 +119,13 @@ def backfill_aws():
     import boto3
     from moto import mock_aws
 
-    from backfill import runtime
     from cloudtrail_tracker.local import lambda_bridge
     from cloudtrail_tracker.local.resources import create_stack_resources
     from cloudtrail_tracker.local.statemachine import create_state_machine
     from cloudtrail_tracker.local.template import load_template
 
     saved = {name: os.environ.get(name) for name in ("TABLE_NAME", "BACKFILL_BUCKET")}
-    with mock_aws(config=MOTO_CONFIG):
+    with mock_aws(config=MOTO_CONFIG), lambda_bridge.installed():
         session = boto3.session.Session(region_name="us-east-1")
         template = load_template()
         resources = create_stack_resources(session, template)
@@ -125,14 +133,12 @@ def backfill_aws():
         session.client("s3").create_bucket(Bucket=work_bucket)
         os.environ.update({"TABLE_NAME": resources.table, "BACKFILL_BUCKET": work_bucket})
         clients.reset()
-        lambda_bridge.install()
         try:
             arn = create_state_machine(session, template, "BackfillStateMachine", "backfill-test",
                                        {"TABLE_NAME": resources.table, "BACKFILL_BUCKET": work_bucket},
                                        {"BackfillWorkBucket": work_bucket})
             yield BackfillStack(session, resources, work_bucket, arn)
         finally:
-            lambda_bridge.uninstall()
             clients.reset()
     for name, value in saved.items():
         if value is None:

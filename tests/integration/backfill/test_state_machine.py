@@ -14,7 +14,7 @@ FIRST, LAST = date(2025, 3, 3), date(2025, 3, 4)  # generated history: 2025-03-0
 
 def _history(tmp_path):
     root = tmp_path / "logs"
-    paths = generate(root, files=96, records_per_file=8, seed=7, accounts=("111111111111", "333333333333"),
+    paths = generate(root, files=48, records_per_file=16, seed=7, accounts=("111111111111", "333333333333"),
                      org_accounts=("222222222222",), regions=("us-east-1", "eu-west-1"),
                      start=date(2025, 3, 1), days=6)
     return root, paths

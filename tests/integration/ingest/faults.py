@@ -254,8 +254,9 @@ class VirtualClock:
         self.slept += seconds
 
     def install(self, monkeypatch) -> None:
-        from cloudtrail_tracker.dal.batch import BatchWriter
-
+        """``time.sleep`` (botocore's backoff, and the BatchWriter's between rounds of UnprocessedItems:
+        it looks ``time.sleep`` up when it waits) and botocore's token bucket (its ``Clock``, and the
+        ``threading`` its waits use) run on this clock."""
         clock = self
 
         class BucketClock(bucket.Clock):
@@ -271,8 +272,6 @@ class VirtualClock:
                 return False
 
         monkeypatch.setattr(time, "sleep", self.sleep)
-        # BatchWriter's backoff between rounds of UnprocessedItems: a default bound at import time
-        monkeypatch.setattr(BatchWriter.__init__, "__defaults__", (self.sleep,))
         monkeypatch.setattr(bucket, "Clock", BucketClock)
         monkeypatch.setattr(bucket, "threading", SimpleNamespace(Lock=threading.Lock, Condition=Condition))
 

@@ -186,12 +186,11 @@ def test_a_file_delivered_three_times_and_a_batch_retried_after_a_failed_write_a
     ``calls`` requests, in a write made while staging (the writer holds at most BUFFER_EVENTS
     events: made small here) or in the batch's last one. Retried, then delivered a third time: exact."""
     from cloudtrail_tracker.dal import writer
-    from ingest import handler
 
     monkeypatch.setattr(writer, "BUFFER_EVENTS", 1000)
     big = put(aws, account_key("big"), BIG[:1100])  # two parts
     other = put(aws, org_key("other"), BIG[900:])  # overlaps the first file's second part
-    undo = fail_after(handler.ingester()._writer._client, operation, calls)
+    undo = fail_after(clients.client("dynamodb"), operation, calls)  # the handler's client
     try:
         again = failed_keys(invoke(aws, [big, other, big]))  # the file twice in one batch, and the write dies midway
     finally:
@@ -231,8 +230,6 @@ def hostile_calls(shape: str) -> list[dict]:
 @pytest.mark.parametrize("shape", ["ascii-1kb-instance-types", "utf8-tracked-values-and-error-codes"])
 def test_one_actor_with_hundreds_of_distinct_values_writes_only_bounded_items(aws, monkeypatch, shape):
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
-    from ingest import handler
-
     clients.reset()
     calls = hostile_calls(shape)
     rng = random.Random(4)
@@ -253,8 +250,6 @@ def test_one_actor_with_hundreds_of_distinct_values_writes_only_bounded_items(aw
 def test_every_key_fits_whatever_the_record_holds(aws, monkeypatch):
     """Names as long as a record may make them, in 4-byte characters, feed every key."""
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
-    from ingest import handler
-
     clients.reset()
     emoji = "\U0001F600"
     records = [
@@ -290,8 +285,9 @@ def test_a_full_claim_item_between_two_files_still_gives_exactly_once(aws, monke
     first = put(aws, account_key("first"), one_slot[:200])
     second = put(aws, org_key("second"), one_slot[100:][::-1])
     settings = StoreSettings.from_env()
-    ingesters = [FileIngester(aws.session.client("s3"), aws.session.client("dynamodb"), settings) for _ in range(2)]
-    client = ingesters[0]._writer._client
+    client = aws.session.client("dynamodb")  # the first instance's
+    ingesters = [FileIngester(aws.session.client("s3"), dynamodb, settings)
+                 for dynamodb in (client, aws.session.client("dynamodb"))]
     calls, cut_in = [], threading.Event()
 
     def other_instance_cuts_in(**_):

@@ -118,7 +118,6 @@ def views_of(items: list[dict], view: str) -> dict[str, set[str]]:
 
 
 def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, monkeypatch):
-    from ingest import handler
     from ingest.handler import lambda_handler
 
     clock = VirtualClock()

@@ -124,8 +124,6 @@ def test_an_odd_record_is_skipped_or_normalised_and_the_rest_of_its_file_lands(a
 
 @pytest.mark.parametrize("retention_days", ["0", "30"])
 def test_a_file_of_every_odd_shape_is_acknowledged_with_its_good_events(aws, monkeypatch, retention_days):
-    from ingest import handler
-
     monkeypatch.setenv("RETENTION_DAYS", retention_days)
     clients.reset()
     odd_records = [shape[1].replace('"odd"', f'"odd-{n}"', 1) for n, shape in enumerate(SHAPES)]

@@ -176,8 +176,6 @@ def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aw
     """Registries are written before the pages: a Lambda killed after any number of DynamoDB
     writes (here: every write after the first ``survives`` fails) leaves no stored event with an
     unlisted actor, and the batch retried on a healthy instance stores every event once."""
-    from ingest import handler
-
     calls = []
 
     def fail(**_):
@@ -186,7 +184,7 @@ def test_actors_are_listed_even_if_the_lambda_dies_right_after_storing_events(aw
             raise RuntimeError("the Lambda was killed")
 
     clients.reset()
-    client = handler.ingester()._writer._client
+    client = clients.client("dynamodb")  # the handler's: the shared client
     for operation in ("UpdateItem", "BatchWriteItem", "PutItem"):
         client.meta.events.register(f"before-call.dynamodb.{operation}", fail, unique_id=f"kill-{operation}")
     aws.put_log(KEY, log_file([event(i) for i in range(6)]))
@@ -221,8 +219,6 @@ def dead_letters_with_reasons(aws) -> dict[str, str]:
 
 
 def test_a_corrupt_file_goes_to_the_dead_letter_queue_at_once_with_its_reason(aws, monkeypatch):
-    from ingest import handler
-
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
     clients.reset()
     aws.put_log(KEY, log_file([event(i) for i in range(10)]))
@@ -239,8 +235,6 @@ def test_a_corrupt_file_goes_to_the_dead_letter_queue_at_once_with_its_reason(aw
 
 
 def test_a_message_that_is_not_an_s3_notification_goes_to_the_dead_letter_queue_at_once(aws, monkeypatch):
-    from ingest import handler
-
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
     clients.reset()
     aws.sqs.send_message(QueueUrl=aws.resources.queue_url, MessageBody="not json at all")
@@ -253,8 +247,6 @@ def test_a_message_that_is_not_an_s3_notification_goes_to_the_dead_letter_queue_
 def test_a_throttled_read_is_retried_not_dead_lettered(aws, monkeypatch):
     from botocore.exceptions import ClientError
 
-    from ingest import handler
-
     monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
     clients.reset()
     throttled = []
@@ -264,9 +256,52 @@ def test_a_throttled_read_is_retried_not_dead_lettered(aws, monkeypatch):
             throttled.append(True)
             raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "GetObject")
 
-    handler.ingester()._s3.meta.events.register("before-call.s3.GetObject", slow_down_once)
+    clients.client("s3").meta.events.register("before-call.s3.GetObject", slow_down_once)  # the handler's client
     aws.put_log(KEY, log_file([event(i) for i in range(5)]))
     delivered = aws.drain()
     assert throttled and delivered["failedDeliveries"] == 1  # failed once, then redelivered and read
     assert stored_ids(aws) == {f"evt-{i}": 1 for i in range(5)}
     assert aws.dead_letters() == []
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics")  # add_metric is the test's: Powertools sees none
+def test_each_invocation_publishes_its_metrics(aws, monkeypatch):
+    """One value per metric per invocation (the batch's), and one CorruptFiles per corrupt file."""
+    from cloudtrail_tracker.observability import metrics
+
+    published: Counter = Counter()
+
+    def add_metric(name, unit, value, **_):
+        published[name] += value
+
+    monkeypatch.setattr(metrics, "add_metric", add_metric)  # Powertools' public API, on the handler's Metrics
+    monkeypatch.setenv("DEAD_LETTER_QUEUE_URL", aws.resources.dead_letter_url)
+    clients.reset()
+    aws.put_log(KEY, log_file([event(i) for i in range(10)] + [event(i, eventName="ListBuckets") for i in range(10, 13)]))
+    aws.put_log(KEY.replace("abc", "corrupt"), b"\x1f\x8b\x08\x00 definitely not deflate data")
+    aws.drain()
+    assert published == {"FilesRead": 1, "EventsStored": 10, "EventsDuplicate": 0, "EventsDropped": 3,
+                         "CorruptFiles": 1, "DynamoDBWriteRequests": published["DynamoDBWriteRequests"]}
+    assert published["DynamoDBWriteRequests"] > 0
+
+
+def test_each_written_message_reports_to_the_listeners_and_a_removed_listener_hears_nothing(aws):
+    """The local stack's summary comes from this hook (local/stack.py), not from log text."""
+    from ingest import handler
+
+    heard = []
+    handler.add_report_listener(heard.append)
+    try:
+        aws.put_log(KEY, log_file([event(i) for i in range(12)]))
+        aws.put_log(KEY.replace("abc", "two"), log_file([event(i) for i in range(10, 15)]))
+        aws.drain()
+    finally:
+        handler.remove_report_listener(heard.append)
+    files = [report for report in heard if report.files]  # the bucket's s3:TestEvent reports no file
+    assert len(heard) == 3 and len(files) == 2
+    assert sorted(report.records for report in files) == [5, 12]
+    # 10 and 11 are in both files: whichever came second found them stored
+    assert (sum(r.stored for r in files), sum(r.duplicates for r in files)) == (15, 2)
+    aws.put_log(KEY.replace("abc", "three"), log_file([event(40)]))
+    aws.drain()
+    assert len(heard) == 3

@@ -43,7 +43,6 @@ def stack():
                                          Body=gzip.compress(json.dumps({"Records": records}).encode()))
         import ingest.handler
         from query.handler import lambda_handler
-        from query.routes import common
 
         clients.reset()
         drained = drain_queue(session.client("sqs"), resources.queue_url, resources.queue_arn, REGION,
@@ -51,7 +50,6 @@ def stack():
         assert drained["failedDeliveries"] == 0
         clients.reset()
         yield session.client("dynamodb"), resources.table, Api(lambda_handler)
-        clients.reset()
         clients.reset()
     os.environ.clear()
     os.environ.update(saved)

@@ -82,8 +82,6 @@ def sample_stack():
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         info = ingest_samples(session, load_template())
-        from query.routes import common
-
         clients.reset()
         yield session.client("dynamodb"), info["table"]
         clients.reset()

@@ -33,7 +33,6 @@ def _failed_calls():
 def failures_of_400_codes(aws, monkeypatch):
     from cloudtrail_tracker.dal.writer import EventWriter
     from cloudtrail_tracker.models import FileReport
-    from query.routes import common
 
     for name, value in {"AUTH_MODE": "none", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
                         "POWERTOOLS_LOG_LEVEL": "WARNING", "TABLE_NAME": os.environ["TABLE_NAME"]}.items():

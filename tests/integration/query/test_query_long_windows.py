@@ -13,25 +13,23 @@ LONG = {"from": "2013-01-01", "to": date.today().isoformat()}  # 150+ months
 
 
 @pytest.fixture
-def requests_of(api, monkeypatch):
-    """Calls the API and returns (body, DynamoDB requests the call made), from the reader's counters."""
-    from query.routes import common
+def requests_of(api):
+    """Calls the API and returns (body, DynamoDB requests the call made), counted by a botocore hook
+    on the shared client the handler uses (every request, whichever route or module makes it)."""
+    from cloudtrail_tracker import clients
 
     made = []
-    real = common.reader
-
-    def counted():
-        made.append(real())
-        return made[-1]
-
-    monkeypatch.setattr(common, "reader", counted)
+    events = clients.client("dynamodb").meta.events
+    events.register("before-call.dynamodb", lambda **kwargs: made.append(kwargs), unique_id="test-count")
 
     def call(path: str, params: dict):
         made.clear()
         body = api.ok(path, params)
-        return body, sum(store.stats.requests for store in made)
+        assert made, "no DynamoDB request was counted: the hook is not on the handler's client"
+        return body, len(made)
 
-    return call
+    yield call
+    events.unregister("before-call.dynamodb", unique_id="test-count")
 
 
 def _tight(stored_events) -> dict:

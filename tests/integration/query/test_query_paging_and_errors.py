@@ -153,8 +153,10 @@ def test_forged_scan_and_registry_cursors_are_a_400(api):
     for day in ("D#2099-01-01", "D#2023-06-01", "garbage"):  # outside the window's months, or no such day
         _bad(api, "/scan", {**params, "next": _seal({**data, "p": day, "k": None})}, "next")
     registry = _open(api.ok("/users", {"limit": 1})["next"])
-    for start in ({**registry["k"], "pk": {"S": "SERVICE"}}, {**registry["k"], "sk": {"S": ""}}, None):
-        _bad(api, "/users", {"limit": 1, "next": _seal({**registry, "k": start})}, "next")
+    assert set(registry) == {"q", "n"} and isinstance(registry["n"], str)  # a position in the registry, no key
+    for start in ("", None, 5, {"pk": {"S": "SERVICE"}, "sk": {"S": "ec2"}}, "x" * 2000):
+        _bad(api, "/users", {"limit": 1, "next": _seal({**registry, "n": start})}, "next")
+    _bad(api, "/users", {"limit": 1, "next": _seal({**registry, "k": {"pk": {"S": "ACTOR"}, "sk": {"S": "a"}}})}, "next")
 
 
 # ---- confusing input
@@ -181,14 +183,32 @@ def test_empty_filter_values_are_a_400(api, path, name):
 
 
 def test_throttled_batch_reads_are_a_503_not_partial_data(api, monkeypatch):
+    """DynamoDB answers every BatchGetItem with its keys unprocessed (throttling), through a hook
+    on the shared client: the API answers 503, never the part it could read."""
+    import json
+
+    from botocore.awsrequest import AWSResponse
+
+    from cloudtrail_tracker import clients
     from cloudtrail_tracker.dal import reader
 
-    def throttled(self, item_keys, projection=()):
-        raise reader.UnprocessedKeysError("BatchGetItem left 3 keys unprocessed")
+    monkeypatch.setattr(reader.time, "sleep", lambda seconds: None)
+    calls = []
 
-    monkeypatch.setattr(reader.EventReader, "_batch_get", throttled)
-    status, body = api.get("/parameters")
+    def throttled(params, **_):  # a before-call answer stands for DynamoDB's
+        calls.append(params)
+        unprocessed = json.loads(params["body"])["RequestItems"]
+        return AWSResponse("https://dynamodb", 200, {}, None), {"Responses": {}, "UnprocessedKeys": unprocessed}
+
+    events = clients.client("dynamodb").meta.events
+    events.register("before-call.dynamodb.BatchGetItem", throttled, unique_id="test-throttle")
+    try:
+        status, body = api.get("/parameters")
+    finally:
+        events.unregister("before-call.dynamodb.BatchGetItem", unique_id="test-throttle")
+    assert calls, "the hook saw no BatchGetItem: the test proves nothing"
     assert status == 503 and "retry" in body["hint"], body
+    assert api.get("/parameters")[0] == 200
 
 
 # ---- crafted input that used to be a 502 (an unhandled exception), on every list endpoint and /aggregates

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from cloudtrail_tracker import settings
 from cloudtrail_tracker.local.api_server import proxy_event
 from cloudtrail_tracker.local.driver import LocalContext
 
@@ -30,8 +31,9 @@ def test_event_lists_show_only_the_tenant(api, stored_events, tenant):
     arns = sorted({a for e in stored_events for a in e.get("resources", [])})
     touched = sorted({a for e in stored_events if e["actor"] == tenant for a in e.get("resources", [])})
     # the tenant's own services/accounts/resources and some of others'
-    paths += [f"/services/{s}" for s in sorted(services)[:6] + sorted({e["eventSource"].split(".")[0] for e in stored_events if e["actor"] == tenant})]
-    paths += [f"/accounts/{a}" for a in sorted(accounts)[:6] + sorted({e.get("account") for e in stored_events if e["actor"] == tenant and e.get("account")})]
+    own = [e for e in stored_events if e["actor"] == tenant]
+    paths += [f"/services/{s}" for s in sorted(services)[:6] + sorted({e["eventSource"].split(".")[0] for e in own})]
+    paths += [f"/accounts/{a}" for a in sorted(accounts)[:6] + sorted({e.get("account") for e in own if e.get("account")})]
     paths += [f"/resources?arn={arn}" for arn in arns[:6] + touched]
     for path in paths:
         base, _, query = path.partition("?")
@@ -92,11 +94,18 @@ def test_cognito_admin_group_sees_everyone(api, stored_events, tenant, auth_env)
 
 @pytest.fixture
 def auth_env():
-    """Sets AUTH_MODE and friends for one test; the module's stack runs with AUTH_MODE=none."""
+    """Sets AUTH_MODE and friends for one test; the module's stack runs with AUTH_MODE=none. The
+    settings are read once per execution environment: each change is a new one (settings.reset())."""
     saved = dict(os.environ)
-    yield os.environ.update
+
+    def update(values: dict) -> None:
+        os.environ.update(values)
+        settings.reset()
+
+    yield update
     os.environ.clear()
     os.environ.update(saved)
+    settings.reset()
 
 
 # ---- who the caller is, proven (through the real handler, as API Gateway calls it)

@@ -63,21 +63,35 @@ def test_bad_input_is_a_clear_error(change, message):
 
 def test_work_bucket_is_the_configured_one_never_the_trail_bucket(monkeypatch):
     from backfill import runtime
+    from cloudtrail_tracker import settings
+    from cloudtrail_tracker.settings import ConfigurationError
 
+    monkeypatch.setenv("TABLE_NAME", "events")
     monkeypatch.setenv("BACKFILL_BUCKET", "work")
-    assert runtime.work_bucket() == "work"
+    settings.reset()
+    assert runtime.work_bucket_name() == "work"
     monkeypatch.delenv("BACKFILL_BUCKET")
-    with pytest.raises(runtime.MissingConfiguration, match="BACKFILL_BUCKET is not set"):
-        runtime.work_bucket()
+    settings.reset()
+    with pytest.raises(ConfigurationError, match="BACKFILL_BUCKET"):
+        runtime.work_bucket_name()
+    settings.reset()
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_plan_without_a_work_bucket_fails_before_touching_s3(monkeypatch):
     from backfill import plan, runtime
+    from cloudtrail_tracker import settings
     from cloudtrail_tracker.local.driver import LocalContext
+    from cloudtrail_tracker.settings import ConfigurationError
 
+    monkeypatch.setenv("TABLE_NAME", "events")
     monkeypatch.delenv("BACKFILL_BUCKET", raising=False)
-    monkeypatch.setattr(runtime, "client", lambda service: pytest.fail(f"{service} client used"))
+    settings.reset()
+    for module in (plan, runtime):
+        monkeypatch.setattr(module, "client", lambda service: pytest.fail(f"{service} client used"))
     event = {"execution": "e", "input": {"bucket": "trail", "from": "2025-03-01", "to": "2025-03-01"}}
-    with pytest.raises(runtime.MissingConfiguration):
-        plan.lambda_handler(event, LocalContext(function_name="plan"))
+    try:
+        with pytest.raises(ConfigurationError, match="BACKFILL_BUCKET"):
+            plan.lambda_handler(event, LocalContext(function_name="plan"))
+    finally:
+        settings.reset()

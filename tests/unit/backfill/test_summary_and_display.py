@@ -77,7 +77,7 @@ def _cloudtrail_files(directory: Path, count: int) -> None:
 
 
 def test_upload_progress_is_one_line_per_update_when_not_a_terminal(tmp_path: Path):
-    from cloudtrail_tracker.cli.backfill import upload_directory
+    from cloudtrail_tracker.backfill.driver import upload_directory
 
     _cloudtrail_files(tmp_path, 120)
     out = io.StringIO()
@@ -92,7 +92,7 @@ def test_upload_progress_is_one_line_per_update_when_not_a_terminal(tmp_path: Pa
 
 
 def test_upload_progress_rewrites_one_line_on_a_terminal(tmp_path: Path):
-    from cloudtrail_tracker.cli.backfill import upload_directory
+    from cloudtrail_tracker.backfill.driver import upload_directory
 
     _cloudtrail_files(tmp_path, 60)
     out = _Terminal()

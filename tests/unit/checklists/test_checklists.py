@@ -96,12 +96,11 @@ def test_invalid_files_are_refused_with_the_reason(text, message):
         parse_checklists(text)
 
 
-def test_json_and_env_path(tmp_path: Path, monkeypatch):
+def test_json_file(tmp_path: Path):
     path = tmp_path / "c.json"
     path.write_text('{"checklists": [{"id": "j", "from": "2024-01-01", "to": "2024-01-31", '
                     '"items": [{"eventName": "CreateBucket", "count": 2}]}]}')
-    monkeypatch.setenv("CHECKLISTS_PATH", str(path))
-    loaded = load_checklists()
+    loaded = load_checklists(path)
     assert loaded.get("j").items[0].count == 2
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 
 from cloudtrail_tracker.identity import (
@@ -32,29 +30,83 @@ def test_every_sample_record_resolves_to_a_name(identity_type):
         assert actor.name and actor.name.strip() == actor.name, (source, identity)
         assert actor.name != "no_user"
         if actor.name == UNKNOWN:  # only when CloudTrail gives nothing to name
-            assert not any((identity or {}).get(k) for k in ("userName", "arn", "principalId", "invokedBy", "accountId")), (source, identity)
+            named_by = ("userName", "arn", "principalId", "invokedBy", "accountId")
+            assert not any((identity or {}).get(k) for k in named_by), (source, identity)
 
 
-def test_iam_users_are_their_user_name():
-    for source, record in BY_TYPE["IAMUser"]:
-        identity = record["userIdentity"]
-        expected = identity.get("userName") or identity.get("arn", "").rsplit("/", 1)[-1] or identity["principalId"]
-        assert resolve_actor(identity).name == expected, source
+# Sample identities and the actor each must be, written out by hand from the rules of identity.py's
+# docstring and CloudTrail's userIdentity reference (../shared/reference/cloudtrail-format.md):
+# (sample file, fields that pick the record's userIdentity, (name, type, role)).
+AWSDOCS, SNITCH = "awsdocs/awsdocs_cloudtrail_examples.ndjson", "cloud-snitch/"
+OTRF, PANTHER = "otrf/ec2_proxy_s3_exfiltration_2020-09-14011940.json", "panther/panther_cloudtrail_test_logs.ndjson"
+TRAILSCRAPER = "trailscraper/"
+EXPECTED_ACTORS = [
+    # IAM users: the user name, else the ARN's last part, else the principal id
+    (AWSDOCS, {"arn": "arn:aws:iam::111122223333:user/anaya"}, ("anaya", "IAMUser", "")),
+    (SNITCH, {"arn": "arn:aws:iam::222222222222:user/chris"}, ("chris", "IAMUser", "")),
+    (OTRF, {"arn": "arn:aws:iam::123456789123:user/pedro"}, ("pedro", "IAMUser", "")),
+    (PANTHER, {"arn": "arn:aws:iam::111111111111:user/testuser", "type": "IAMUser"}, ("testuser", "IAMUser", "")),
+    (PANTHER, {"arn": "arn:aws:iam::123456789012:user/tester", "userName": "testuser"}, ("testuser", "IAMUser", "")),
+    (PANTHER, {"principalId": "AIDAEXAMPLE", "accountId": "012345678901"}, ("AIDAEXAMPLE", "IAMUser", "")),
+    # assumed roles: <role>:<session>@<account>, the session alone for AWSReservedSSO_* roles
+    (SNITCH, {"arn": "arn:aws:sts::222222222222:assumed-role/ecs-cluster-instance/i-06125b883c50e9d63"},
+     ("ecs-cluster-instance:i-06125b883c50e9d63@222222222222", "AssumedRole", "ecs-cluster-instance")),
+    (OTRF, {"arn": "arn:aws:sts::123456789123:assumed-role/MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0/i-0317f6c6b66ae9c40"},
+     ("MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0:i-0317f6c6b66ae9c40@123456789123", "AssumedRole",
+      "MordorNginxStack-BankingWAFRole-9S3E0UAE1MM0")),
+    (PANTHER, {"arn": "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_DevAdmin_abc123/bob.ross"},
+     ("bob.ross", "AssumedRole", "AWSReservedSSO_DevAdmin_abc123")),
+    (PANTHER, {"arn": "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin/user@example.com"},
+     ("user@example.com", "AssumedRole", "AWSReservedSSO_Admin")),
+    (PANTHER, {"arn": "arn:aws:sts::123123123123:assumed-role/DevAdmin/dr.evil"},
+     ("DevAdmin:dr.evil@123123123123", "AssumedRole", "DevAdmin")),
+    (PANTHER, {"arn": "arn:aws:sts::123456789123:assumed-role/DevAdministrator/test_user"},  # no sessionContext
+     ("DevAdministrator:test_user@123456789123", "AssumedRole", "DevAdministrator")),
+    (PANTHER, {"arn": "arn:aws:sts::123456789012:assumed-role/MyRole/session", "accountId": "123456789012"},
+     ("MyRole:session@123456789012", "AssumedRole", "MyRole")),
+    (PANTHER, {"arn": "arn:aws:sts::123456789012:assumed-role/tester", "principalId": "1111:tester"},  # the session from principalId
+     ("tester:tester@123456789012", "AssumedRole", "tester")),
+    (PANTHER, {"arn": "arn:aws:sts::111111111111:assumed-role/sample-role-dreamy-yonath/user_name",
+               "sessionContext": {"sessionIssuer": {"userName": "AdminRole"}}},  # the issuer names the role
+     ("AdminRole:user_name@111111111111", "AssumedRole", "AdminRole")),
+    # root: per account
+    (AWSDOCS, {"arn": "arn:aws:iam::111122223333:root"}, ("root@111122223333", "Root", "")),
+    (TRAILSCRAPER, {"arn": "arn:aws:iam::123456789012:root"}, ("root@123456789012", "Root", "")),
+    # services: the invoking service
+    (SNITCH, {"type": "AWSService", "invokedBy": "cloudfront.amazonaws.com"}, ("cloudfront.amazonaws.com", "AWSService", "")),
+    (TRAILSCRAPER, {"type": "AWSService", "invokedBy": "config.amazonaws.com"}, ("config.amazonaws.com", "AWSService", "")),
+    # a federated user without an issuer, another account's principal, a type without a rule, none at all
+    (PANTHER, {"arn": "arn:aws:sts::123456789012:federated-user/federated-user"},
+     ("federated-user:federated-user@123456789012", "FederatedUser", "")),
+    (PANTHER, {"type": "AWSAccount", "accountId": "111111111111"}, ("session-name@111111111111", "AWSAccount", "")),
+    (PANTHER, {"type": "Unknown"}, ("<victim display name>", "Unknown", "")),
+    (AWSDOCS, {"invokedBy": "AWS Internal", "accountId": "123456789012"}, ("AWS Internal", "Unknown", "")),
+]
 
 
-def test_assumed_roles_are_their_session_qualified_unless_the_role_vouches():
-    for source, record in BY_TYPE["AssumedRole"]:
-        identity = record["userIdentity"]
-        actor = resolve_actor(identity)
-        arn = identity.get("arn", "")
-        if ":assumed-role/" in arn and arn.count("/") >= 2:
-            session = arn.rsplit("/", 1)[-1]
-            assert actor.role == (identity.get("sessionContext", {}).get("sessionIssuer", {}).get("userName") or arn.split("/")[1])
-            if actor.role.startswith("AWSReservedSSO_"):
-                assert actor.name == session, source
-            else:
-                account = f"@{identity['accountId']}" if identity.get("accountId") else ""
-                assert actor.name == f"{actor.role}:{session}{account}", source
+def _contains(identity: object, wanted: dict) -> bool:
+    if not isinstance(identity, dict):
+        return False
+    return all(_contains(identity.get(k), v) if isinstance(v, dict) else identity.get(k) == v for k, v in wanted.items())
+
+
+def _sample_identity(source: str, wanted: dict) -> dict:
+    for path, record in RECORDS:
+        if path.startswith(source) and _contains(record.get("userIdentity"), wanted):
+            return record["userIdentity"]
+    raise AssertionError(f"no sample identity in {source} with {wanted}")
+
+
+@pytest.mark.parametrize("source,wanted,expected", EXPECTED_ACTORS, ids=[str(e[2][0])[:40] for e in EXPECTED_ACTORS])
+def test_sample_identities_resolve_to_the_expected_actor(source, wanted, expected):
+    actor = resolve_actor(_sample_identity(source, wanted))
+    assert (actor.name, actor.type, actor.role) == expected
+
+
+def test_records_without_user_identity_are_unknown():
+    missing = [record for _, record in RECORDS if not record.get("userIdentity")]  # absent, null or {}
+    assert len(missing) == 17
+    assert {(a.name, a.type) for a in map(resolve_actor, (r.get("userIdentity") for r in missing))} == {("unknown", "NoIdentity")}
 
 
 def test_sso_user_is_the_email_session_name():
@@ -68,16 +120,8 @@ def test_sso_user_is_the_email_session_name():
 
 
 def test_roots_are_per_account():
-    names = Counter(resolve_actor(r["userIdentity"]).name for _, r in BY_TYPE["Root"])
-    assert all(name.startswith("root@") for name in names)
     assert resolve_actor({"type": "Root", "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"}).name == "root@111122223333"
-
-
-def test_services_are_the_invoking_service():
-    for source, record in BY_TYPE["AWSService"]:
-        identity = record["userIdentity"]
-        if identity.get("invokedBy"):
-            assert resolve_actor(identity).name == identity["invokedBy"], source
+    assert resolve_actor({"type": "Root", "arn": "arn:aws:iam::444455556666:root", "accountId": "444455556666"}).name == "root@444455556666"
 
 
 def test_federated_user_name_and_issuer():
@@ -90,8 +134,10 @@ def test_federated_user_name_and_issuer():
 
 
 def test_other_account_and_anonymous():
-    assert resolve_actor({"type": "AWSAccount", "principalId": "ANONYMOUS_PRINCIPAL", "accountId": "ANONYMOUS_PRINCIPAL"}).name == "anonymous"
-    assert resolve_actor({"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "accountId": "444455556666"}).name == "AIDAEXAMPLE@444455556666"
+    anonymous = {"type": "AWSAccount", "principalId": "ANONYMOUS_PRINCIPAL", "accountId": "ANONYMOUS_PRINCIPAL"}
+    assert resolve_actor(anonymous).name == "anonymous"
+    other = {"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "accountId": "444455556666"}
+    assert resolve_actor(other).name == "AIDAEXAMPLE@444455556666"
 
 
 def test_identity_center_user():

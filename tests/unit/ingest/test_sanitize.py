@@ -11,8 +11,8 @@ import yaml
 from cloudtrail_tracker.sanitize import (
     REDACTED,
     SECRET_FIELDS_PATH,
-    _load_rules,
     is_secret_key,
+    load_rules,
     redact_secrets,
 )
 from tests.conftest import sample_records
@@ -101,11 +101,11 @@ def test_a_rules_file_whose_hints_miss_a_word_is_refused(tmp_path):
     broken = tmp_path / "rules.yaml"
     broken.write_text(yaml.safe_dump(rules))
     with pytest.raises(ValueError, match="mnemonic"):
-        _load_rules(broken)
+        load_rules(broken)
 
 
 def test_a_rules_file_without_its_lists_is_refused(tmp_path):
     broken = tmp_path / "rules.yaml"
     broken.write_text("secret_words: password\n")
     with pytest.raises(ValueError, match="needs the lists"):
-        _load_rules(broken)
+        load_rules(broken)

@@ -12,6 +12,7 @@ from cloudtrail_tracker.dal import keys, pages
 from cloudtrail_tracker.dal import reader as reader_module
 from cloudtrail_tracker.dal.reader import (
     Condition,
+    EventPosition,
     EventReader,
     InvalidStartKey,
     Partition,
@@ -161,7 +162,7 @@ def test_one_call_looks_at_no_more_than_rows_per_call(monkeypatch):
         assert page.items == []
         if page.last_key is None:
             break
-        looked_at.append((page.last_key["t"], page.last_key["i"]))
+        looked_at.append((page.last_key.event_time, page.last_key.event_id))
         start = page.last_key
     # each stop is exactly 50 rows after the previous one: no row skipped, none looked at twice
     assert looked_at == [expected[n * 50 - 1] for n in range(1, len(looked_at) + 1)]
@@ -216,7 +217,9 @@ GOOD = {"t": f"{DAY}T10:00:00Z", "i": "id-1"}
     "t", [], {"x": {"S": "y"}},
 ])
 def test_start_keys_must_belong_to_the_partition(key):
-    assert PARTITION.accepts(GOOD)
+    if isinstance(key, dict) and set(key) == {"t", "i"}:
+        key = EventPosition(key["t"], key["i"])  # the right shape, a wrong position
+    assert PARTITION.accepts(EventPosition(GOOD["t"], GOOD["i"]))
     assert not PARTITION.accepts(key)
     client = PagesClient([])
     with pytest.raises(InvalidStartKey):
@@ -291,7 +294,8 @@ def test_actor_day_rows_add_up_the_parts_counts():
     client = PagesClient(items)
     store = EventReader(client, "t")
     rows = store.actor_day_rows("2024-01-01", "2024-02-15")
-    assert rows == [{"actor": "alice", "actorType": "IAMUser", "day": "2024-01-02", "counts": {"n": 5, "e:RunInstances": 3, "e:PutObject": 2}},
+    assert rows == [{"actor": "alice", "actorType": "IAMUser", "day": "2024-01-02",
+                     "counts": {"n": 5, "e:RunInstances": 3, "e:PutObject": 2}},
                     {"actor": "bob", "actorType": "Root", "day": "2024-01-02", "counts": {"n": 1, "e:PutObject": 1}},
                     {"actor": "alice", "actorType": "IAMUser", "day": "2024-02-01", "counts": {"n": 1, "e:RunInstances": 1}}]
     assert [q["ExpressionAttributeValues"][":p"]["S"] for q in client.queries] == ["C#2024-01", "C#2024-02"]  # one per month
@@ -312,12 +316,13 @@ def test_one_actors_counts_come_from_their_own_pages():
 
 
 # ---- registries
-def test_registry_start_keys_must_be_of_the_registry():
-    store = EventReader(PagesClient([]), "t")
-    for key in ({"pk": {"S": "SERVICE"}, "sk": {"S": "ec2"}}, {"pk": {"S": "ACTOR"}}, {"pk": {"S": "ACTOR"}, "sk": {"N": "1"}},
-                {"pk": {"S": "ACTOR"}, "sk": {"S": ""}}, {"pk": {"S": "ACTOR"}, "sk": {"S": 1}}, "ACTOR"):
+def test_registry_positions_are_checked_before_dynamodb():
+    client = PagesClient([])
+    store = EventReader(client, "t")
+    for after in ("", 1, "x" * (keys.MAX_SK_BYTES + 1), {"pk": {"S": "ACTOR"}, "sk": {"S": "a"}}):
         with pytest.raises(InvalidStartKey):
-            store.registry(keys.ACTOR_REGISTRY, limit=1, start_key=key)
+            store.actors(limit=1, after=after)
+    assert client.queries == []
 
 
 def test_counter_names_helpers():
@@ -357,3 +362,10 @@ def test_months_and_error_codes_come_from_one_keys_only_registry_query():
     store = EventReader(client, "t")
     assert store.error_codes() == ["AccessDenied", "Throttling"]
     assert client.queries[0]["ExpressionAttributeValues"] == {":p": {"S": keys.ERROR_REGISTRY}}
+
+
+def test_a_one_month_span_needs_no_month_registry_read():
+    client = RegistryClient(["2024-01"])
+    store = EventReader(client, "t")
+    assert store.months_with_events("2024-01-03", "2024-01-09") == ["2024-01"]
+    assert client.queries == []  # its days tell as much, for the same one request

@@ -7,11 +7,12 @@ import json
 
 import pytest
 
+from cloudtrail_tracker.settings import AuthSettings, ConfigurationError
 from query.logic.errors import Forbidden
-from query.logic.tenancy import AuthConfig, Caller, Misconfigured, resolve_caller
+from query.logic.tenancy import Caller, resolve_caller
 
 ACCOUNT = "111122223333"
-IAM = AuthConfig(mode="iam", account_id=ACCOUNT)
+IAM = AuthSettings(mode="iam", account_id=ACCOUNT)
 
 
 def _iam(arn, config=IAM) -> Caller:
@@ -33,7 +34,7 @@ def test_users_and_sso_sessions_of_the_account_are_who_ingest_names():
 
 
 def test_a_trusted_role_vouches_for_its_sessions():
-    config = AuthConfig(mode="iam", account_id=ACCOUNT, trusted_session_roles=("LabRole",))
+    config = AuthSettings(mode="iam", account_id=ACCOUNT, trusted_session_roles=("LabRole",))
     assert _iam(f"arn:aws:sts::{ACCOUNT}:assumed-role/LabRole/alice", config).actor == "alice"
 
 
@@ -42,13 +43,13 @@ def test_principals_of_other_accounts_are_refused_unless_mapped():
                 "arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Student_0123/jane@example.com"):
         with pytest.raises(Forbidden):
             _iam(arn)
-    config = AuthConfig(mode="iam", account_id=ACCOUNT,
+    config = AuthSettings(mode="iam", account_id=ACCOUNT,
                         principal_actors={"arn:aws:iam::444455556666:user/alice": "alice@partner"})
     assert _iam("arn:aws:iam::444455556666:user/alice", config).actor == "alice@partner"
 
 
 def test_a_mapped_role_names_every_session_and_a_mapped_session_comes_first():
-    config = AuthConfig.from_env({"AUTH_MODE": "iam", "STACK_ACCOUNT_ID": ACCOUNT, "PRINCIPAL_ACTORS": json.dumps({
+    config = AuthSettings.from_env({"AUTH_MODE": "iam", "STACK_ACCOUNT_ID": ACCOUNT, "PRINCIPAL_ACTORS": json.dumps({
         f"arn:aws:iam::{ACCOUNT}:role/teaching/TeacherRole": "teacher",  # a role ARN's path is not in its sessions' ARNs
         f"arn:aws:sts::{ACCOUNT}:assumed-role/TeacherRole/ana": "ana"})})
     assert _iam(f"arn:aws:sts::{ACCOUNT}:assumed-role/TeacherRole/anything", config).actor == "teacher"
@@ -56,7 +57,7 @@ def test_a_mapped_role_names_every_session_and_a_mapped_session_comes_first():
 
 
 def test_admin_principals_match_the_sessions_of_a_role():
-    config = AuthConfig(mode="iam", account_id=ACCOUNT, admin_principals=(
+    config = AuthSettings(mode="iam", account_id=ACCOUNT, admin_principals=(
         f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*",
         f"arn:aws:iam::{ACCOUNT}:role/Ops", f"arn:aws:iam::{ACCOUNT}:user/ops-*"))
     sso_admin = _iam(f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin_abc/ana@example.com", config)
@@ -68,7 +69,7 @@ def test_admin_principals_match_the_sessions_of_a_role():
 
 
 # ---- Cognito mode
-COGNITO = AuthConfig(mode="cognito", cognito_client_id="dashboard")
+COGNITO = AuthSettings(mode="cognito", cognito_client_id="dashboard")
 
 
 def test_cognito_actor_comes_only_from_the_admin_set_claim():
@@ -82,7 +83,7 @@ def test_cognito_actor_comes_only_from_the_admin_set_claim():
 
 
 def test_an_email_actor_claim_counts_only_when_verified():
-    config = AuthConfig(mode="cognito", actor_claim="email", cognito_client_id="dashboard")
+    config = AuthSettings(mode="cognito", actor_claim="email", cognito_client_id="dashboard")
     verified = {"aud": "dashboard", "email": "a@example.com", "email_verified": "true"}
     assert resolve_caller(verified, None, config).actor == "a@example.com"
     with pytest.raises(Forbidden):
@@ -108,16 +109,15 @@ def test_a_cognito_admin_needs_no_actor():
     {"AUTH_MODE": "iam", "STACK_ACCOUNT_ID": ACCOUNT, "PRINCIPAL_ACTORS": '{"arn:aws:iam::1:user/a": 5}'},
 ])
 def test_a_misconfigured_auth_refuses_to_serve(env):
-    with pytest.raises(Misconfigured) as refused:
-        AuthConfig.from_env(env)
-    assert refused.value.status == 500
+    with pytest.raises(ConfigurationError, match="AUTH_MODE|STACK_ACCOUNT_ID|COGNITO_CLIENT_ID|PRINCIPAL_ACTORS"):
+        AuthSettings.from_env(env)
 
 
 def test_the_configuration_is_read_from_the_environment():
-    config = AuthConfig.from_env({
+    config = AuthSettings.from_env({
         "AUTH_MODE": "IAM", "STACK_ACCOUNT_ID": ACCOUNT, "ADMIN_PRINCIPALS": " arn:a , arn:b ",
         "TRUSTED_SESSION_ROLES": "LabRole, ExamRole", "PRINCIPAL_ACTORS": '{"arn:aws:iam::1:user/a": "alice"}'})
-    assert config == AuthConfig(mode="iam", account_id=ACCOUNT, admin_principals=("arn:a", "arn:b"),
+    assert config == AuthSettings(mode="iam", account_id=ACCOUNT, admin_principals=("arn:a", "arn:b"),
                                 trusted_session_roles=("LabRole", "ExamRole"),
                                 principal_actors={"arn:aws:iam::1:user/a": "alice"})
-    assert AuthConfig.from_env({"AUTH_MODE": "none"}).mode == "none"
+    assert AuthSettings.from_env({"AUTH_MODE": "none"}).mode == "none"

@@ -1,0 +1,41 @@
+"""The API's central answer: an event list (or its count) of one scope, from a validated :class:`ListQuery`."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from ..logic import walk as walking
+from ..logic.cursor import ListPosition, encode_list_cursor, list_position, query_identity
+from ..logic.filters import parse_filters
+from ..logic.plans import ListRequest, plan_list
+from ..logic.rows import event_row
+from ..logic.window import parse_window
+from ..models import EventCount, EventList
+from .caller import caller_of, reader
+from .parameters import ListQuery, check_names, non_empty, parse_count
+
+
+def list_events(event: BaseProxyEvent, scope: str, subject: str | None, query: ListQuery,
+                user: str | None = None) -> EventList | EventCount:
+    """Answer an event list (or its count) for ``scope``/``subject`` (``user``: /errors?user=)."""
+    check_names(event, type(query))
+    caller = caller_of(event)
+    request = ListRequest(
+        scope=scope, subject=subject, window=parse_window(query.from_, query.to),
+        event_name=non_empty(query.event_name, "eventName"), error_code=non_empty(query.error_code, "errorCode"), user=user,
+        filters=tuple(parse_filters(query.params, query.param, query.value, query.values)),
+    )
+    counting = parse_count(query.count)
+    identity = query_identity(f"{event.path}|{scope}|{subject}", {k: str(v) for k, v in query.given().items()}, caller.scope_key)
+    position = list_position(query.next, identity) if query.next else None
+    store = reader()
+    plan = plan_list(request, caller, days_with_events=store.days_with_events, months_with_events=store.months_with_events)
+    if counting:
+        number, position = walking.count(store, plan, position)
+        return EventCount(count=number, next=_next(identity, position))
+    items, position = walking.walk(store, plan, query.limit, position)
+    return EventList(items=[event_row(item) for item in items], next=_next(identity, position))
+
+
+def _next(identity: str, position: ListPosition | None) -> str | None:
+    return encode_list_cursor(identity, position) if position is not None else None
