@@ -52,9 +52,9 @@ def open_sign_in(browser, local_api, user_pool):
         if route.request.method == "OPTIONS":
             return route.fulfill(status=200, headers=CORS)
         targets.append(route.request.headers.get("x-amz-target", ""))
+        headers = {k: v for k, v in route.request.headers.items() if k.lower().startswith(("x-amz", "content-type"))}
         request = urllib.request.Request(user_pool["endpoint"] + "/", data=route.request.post_data_buffer,
-                                         headers={k: v for k, v in route.request.headers.items() if k.lower().startswith(("x-amz", "content-type"))},
-                                         method="POST")
+                                         headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request) as response:
                 status, body = response.status, response.read()
