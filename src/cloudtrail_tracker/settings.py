@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -51,7 +51,7 @@ class _FromEnvironment(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", str_strip_whitespace=True)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None):
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
         env = os.environ if env is None else env
         # CloudFormation cannot leave a variable out: an empty one means "the default", except
         # for a list, where it means "none" (DROP_EVENT_PREFIXES="" drops nothing).
@@ -170,32 +170,34 @@ class QuerySettings(TableSettings):
 
 # ---- read once per execution environment (reset() forgets them: tests and the local stack)
 
+_Model = TypeVar("_Model", bound=_FromEnvironment)
+
+
 @cache
+def _read(model: type[_Model]) -> _Model:
+    return model.from_env()
+
+
 def ingest_settings() -> IngestSettings:
-    return IngestSettings.from_env()
+    return _read(IngestSettings)
 
 
-@cache
-def backfill_settings() -> BackfillSettings:
-    return BackfillSettings.from_env()
-
-
-@cache
 def store_settings() -> StoreSettings:
-    return StoreSettings.from_env()
+    return _read(StoreSettings)
 
 
-@cache
+def backfill_settings() -> BackfillSettings:
+    return _read(BackfillSettings)
+
+
 def query_settings() -> QuerySettings:
-    return QuerySettings.from_env()
+    return _read(QuerySettings)
 
 
-@cache
 def auth_settings() -> AuthSettings:
-    return AuthSettings.from_env()
+    return _read(AuthSettings)
 
 
 def reset() -> None:
     """Forget the settings read so far (the environment changed: a test, the local stack)."""
-    for read in (ingest_settings, store_settings, backfill_settings, query_settings, auth_settings):
-        read.cache_clear()
+    _read.cache_clear()

@@ -36,7 +36,7 @@ def _cors() -> CORSConfig | None:
     origins = CorsSettings.from_env().cors_origins  # the resolver is made at import: read now
     if not origins:
         return None
-    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:], max_age=600,
+    return CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600,
                       allow_headers=["Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token"])
 
 

@@ -96,6 +96,12 @@ def _names(checklists: list[Checklist]) -> list[str]:
     return sorted({name for checklist in checklists for name in checklist.counter_names()})
 
 
+def _rows_per_window(chosen: list[Checklist], read) -> dict[tuple[str, str], list[dict]]:
+    """``read(low, high, names)`` once per distinct window of ``chosen``, for the counters they need."""
+    return {window: read(*window, _names([c for c in chosen if c.window == window]))
+            for window in dict.fromkeys(c.window for c in chosen)}
+
+
 @router.get("/progress", responses=answers(404, 500), tags=["progress"],
             summary="One actor's progress on each checklist (percent of required calls made, and what is missing)")
 def progress(query: Annotated[ProgressQuery, Query()]) -> ProgressList:
@@ -111,10 +117,7 @@ def progress(query: Annotated[ProgressQuery, Query()]) -> ProgressList:
         raise BadRequest("whose progress?", "give user=<actor> (see /users)", "user")
     chosen = _checklists(checklist, course)
     store = reader()
-    rows_per_window: dict[tuple[str, str], list[dict]] = {}
-    for window in dict.fromkeys(c.window for c in chosen):  # one read per distinct window
-        names = _names([c for c in chosen if c.window == window])
-        rows_per_window[window] = store.actor_day_rows_of(user, *window, names=names)
+    rows_per_window = _rows_per_window(chosen, lambda low, high, names: store.actor_day_rows_of(user, low, high, names=names))
     items = []
     for c in chosen:
         counts: Counter | dict = counts_per_actor(rows_per_window[c.window], *c.window).get(user, {})
@@ -133,8 +136,5 @@ def progress_matrix(query: Annotated[MatrixQuery, Query()]) -> ProgressMatrix:
         raise Forbidden("the class matrix is for admins", f"see your own progress at /progress?user={caller.actor}", None)
     chosen = _checklists(checklist, course)
     store = reader()
-    rows_per_window = {}
-    for window in dict.fromkeys(c.window for c in chosen):
-        names = _names([c for c in chosen if c.window == window])
-        rows_per_window[window] = store.actor_day_rows(*window, names=names)
+    rows_per_window = _rows_per_window(chosen, lambda low, high, names: store.actor_day_rows(low, high, names=names))
     return ProgressMatrix.model_validate(matrix(chosen, rows_per_window))

@@ -180,3 +180,16 @@ def test_whoami_and_openapi(api):
 
     assert json.loads(committed.read_text()) == json.loads(openapi_json()), \
         "docs/openapi.json is stale: PYTHONPATH=src .venv/bin/python -m query.export_openapi"
+
+
+def test_each_actors_progress_is_their_row_of_the_class_matrix(api, stored_events):
+    matrix = api.ok("/progress/matrix")
+    assert matrix["checklists"] and matrix["items"]
+    run_instances = {e["actor"] for e in stored_events if e["eventName"] == "RunInstances"}
+    some_progress = [row for row in matrix["items"] if any(cell["percent"] > 0 for cell in row["checklists"].values())]
+    assert some_progress and {row["actor"] for row in some_progress} & run_instances
+    for row in some_progress[:5]:
+        mine = api.ok("/progress", {"user": row["actor"]})
+        assert mine["actor"] == row["actor"]
+        assert {item["checklist"]: item["percent"] for item in mine["items"]} == {
+            checklist: cell["percent"] for checklist, cell in row["checklists"].items()}
