@@ -25,7 +25,7 @@ def _failed_calls():
             event_id=f"{number:04d}-failed", event_time=f"2020-05-{1 + number % 28:02d}T10:00:00Z",
             event_name="RunInstances", event_source="ec2.amazonaws.com", service="ec2", actor=actor,
             account=actor.account, region="eu-west-1", source_ip="10.0.0.1", error_code=code, read_only=False,
-            resources=(), tracked=(), record={"eventName": "RunInstances", "errorCode": code},
+            resources=(), tracked=(),
         )
 
 
