@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 from botocore.exceptions import ClientError
 
-from ..event_builder import _writable, event_id_of
+from ..event_builder import event_id_of, writable
 from ..logfile import LogFileError, iter_records
 from ..sanitize import redact_secrets
 
@@ -45,13 +45,13 @@ class RecordStore:
                 try:
                     event_id = event_id_of(record)
                 except orjson.JSONEncodeError:  # no eventID, and orjson cannot write it: named as ingest names it
-                    record = _writable(record, 1, set())
+                    record = writable(record)
                     event_id = event_id_of(record)
                 if event_id in wanted_ids and event_id not in found:
                     try:
                         found[event_id] = redact_secrets(record)
                     except orjson.JSONEncodeError:  # what the stdlib json reads but orjson cannot write
-                        found[event_id] = redact_secrets(_writable(record, 1, set()))
+                        found[event_id] = redact_secrets(writable(record))
                     if len(found) == len(wanted_ids):
                         break
         except LogFileError:
