@@ -7,12 +7,14 @@ PYTEST := $(PY) -m pytest
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test test-fast test-slow lint bootstrap tools browser lint-template bench clean help
+.PHONY: demo test test-fast test-slow lint bootstrap tools browser lint-template bench build deploy clean help
 
 help:
 	@echo "make demo   - the whole stack locally with the sample logs: API + dashboard on http://127.0.0.1:3000"
 	@echo "make test   - every test: unit, integration, template/ASL lint, then slow and browser tests"
 	@echo "make bench  - ingest/query benchmarks (prints what was measured and how)"
+	@echo "make build  - sam build: each function's package (any python3 with pip; no python3.12 needed)"
+	@echo "make deploy - sam build, then sam deploy --guided (stack cloudtrail-tracker, samconfig.toml)"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +74,14 @@ test: bootstrap tools browser
 
 bench: bootstrap
 	$(PY) -m benchmarks
+
+# src/Makefile builds the packages (BuildMethod: makefile): pip fetches Linux/CPython 3.12 wheels, so
+# the interpreter SAM would otherwise look for on PATH is not needed (the pip is .venv's).
+build: bootstrap tools
+	PIP="$(CURDIR)/$(VENV)/bin/python -m pip" $(SAM_VENV)/bin/sam build
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy --guided
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) node_modules build .pytest_cache

@@ -63,7 +63,8 @@ ATHENA_QUERIES = 30  # assumption: one dashboard-sized query a day, each scannin
 GB = 1e9
 BATCH = 10  # SQS messages per invocation: a lightly queued batch (template.yaml allows up to BatchSize 100)
 KINDS = ("pages", "locators", "claims", "counts", "registries", "other", INDEX_KIND)
-REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY}
+REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY,
+              keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
 _KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ERRORS: "pages", "E#": "locators",
                    "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts"}
 

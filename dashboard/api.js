@@ -45,12 +45,15 @@ export async function get(path, params = {}) {
 export const api = {
   whoami: () => get("/whoami"),
   users: () => get("/users", { limit: 1000 }),
+  services: () => get("/services", { limit: 1000 }),
+  span: () => get("/span"),
   aggregate: (by, range, extra = {}) => get("/aggregates", { by, from: range.from, to: range.to, ...extra }),
-  scan: (range, page = {}) => get("/scan", { from: range.from, to: range.to, ...page }),
-  userEvents: (actor, range, page = {}) =>
-    get(`/users/${encodeURIComponent(actor)}`, { from: range.from, to: range.to, ...page }),
-  resource: (arn, range, page = {}) => get("/resources", { arn, from: range.from, to: range.to, ...page }),
+  // path: "/scan", "/users/<a>", "/services/<s>", "/errors", "/resources"; query: the filters
+  events: (path, range, query = {}, page = {}) => get(path, { from: range.from, to: range.to, ...query, ...page }),
   event: (eventId) => get(`/events/${encodeURIComponent(eventId)}`),
   progress: (actor) => get("/progress", { user: actor }),
-  progressMatrix: () => get("/progress/matrix"),
+  progressMatrix: (extra = {}) => get("/progress/matrix", extra),
 };
+
+// An API that does not take a parameter yet answers 400 naming it: lets a caller fall back.
+export const refusesParameter = (error, name) => error instanceof ApiError && error.status === 400 && error.parameter === name;

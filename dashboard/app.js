@@ -3,6 +3,7 @@ import { api } from "./api.js";
 import { authEnabled, signedIn, signOut } from "./auth.js";
 import { destroyCharts } from "./charts.js";
 import { el, errorBox } from "./dom.js";
+import { FILTER_KEYS } from "./filters.js";
 import { currentRoute, go, withParams } from "./route.js";
 import { describe, inputValue, rangeOf, utcText } from "./timerange.js";
 import { renderActor } from "./views/actor.js";
@@ -16,6 +17,16 @@ const USES_RANGE = new Set(["overview", "actor", "resource"]);
 const root = document.getElementById("view");
 let me = null;
 let rendering = 0; // a newer route wins over a slower earlier one
+let drawn = null; // {key, refilter} of the view on screen: a change of table filters only redraws the table
+
+// The view and its params without the events table's filters (in the Actor view `actor` is whose
+// page it is, not a filter).
+function routeKey(view, params) {
+  const rest = new URLSearchParams(params);
+  for (const key of FILTER_KEYS) if (!(view === "actor" && key === "actor")) rest.delete(key);
+  rest.sort();
+  return `${view}?${rest}`;
+}
 
 async function start() {
   if (!signedIn()) {
@@ -112,15 +123,23 @@ async function render() {
     else link.removeAttribute("aria-current");
   }
   showRange(view, range);
-  destroyCharts();
   root.dataset.view = view;
+  root.dataset.route = window.location.hash; // with state "ready": this address is drawn (tests wait on it)
   root.dataset.state = "loading";
-  const target = el("div", { className: "view-body" });
-  root.replaceChildren(target);
-  try {
-    await VIEWS[view](target, { range, params, me });
-  } catch (error) {
-    target.append(errorBox(error));
+  const key = routeKey(view, params);
+  if (drawn && drawn.key === key && drawn.refilter) {
+    await drawn.refilter(); // same view, range and subject: the counters and charts stay
+  } else {
+    destroyCharts();
+    const target = el("div", { className: "view-body" });
+    root.replaceChildren(target);
+    drawn = { key };
+    try {
+      const shown = await VIEWS[view](target, { range, params, me });
+      if (ticket === rendering) drawn = { key, refilter: shown && shown.refilter };
+    } catch (error) {
+      target.append(errorBox(error));
+    }
   }
   if (ticket === rendering) root.dataset.state = "ready";
 }

@@ -1,57 +1,51 @@
-// Bar charts (Chart.js, vendored) with the numbers beside them as a list, readable without
-// the picture (phones, screen readers, tests).
+// Bar charts (Chart.js, vendored) with the numbers beside them as a list, readable without the
+// picture (phones, screen readers, tests). An item with an href is a link: its bar and its line in
+// the list open that view.
+import { el } from "./dom.js";
+
 const charts = new Map();
 
-export function barChart(container, { title, items, topN = 15, horizontal = true, empty = "nothing in this range" }) {
-  container.innerHTML = "";
+// A card saying what is coming, so the layout does not jump when the numbers arrive.
+export function chartPlaceholder(container, title) {
   container.classList.add("card", "chart-card");
-  const heading = document.createElement("h3");
-  heading.textContent = title;
-  container.append(heading);
-  if (!items.length) {
-    const p = document.createElement("p");
-    p.className = "empty";
-    p.textContent = empty;
-    container.append(p);
+  container.setAttribute("aria-busy", "true");
+  container.replaceChildren(el("h3", {}, title), el("div", { className: "placeholder-bars", "aria-hidden": "true" }),
+    el("p", { className: "loading" }, "loading…"));
+}
+
+// items: [{key, count, label?, href?}]; topN bars for rankings, every bar for a timeline (horizontal: false).
+export function barChart(container, { title, items, topN = 15, horizontal = true, empty = "nothing in this range", note = "" }) {
+  container.removeAttribute("aria-busy");
+  container.classList.add("card", "chart-card");
+  const parts = [el("h3", {}, title)];
+  if (note) parts.push(el("p", { className: "note chart-note" }, note));
+  if (!items.length || items.every((i) => !i.count)) { // a timeline of zeros says so instead of an empty frame
+    container.replaceChildren(...parts, el("p", { className: "empty" }, empty));
     return;
   }
-  const shown = items.slice(0, topN);
-  const wrap = document.createElement("div");
-  wrap.className = "chart-wrap";
+  const shown = horizontal ? items.slice(0, topN) : items;
+  const canvas = el("canvas", { role: "img", "aria-label": title });
+  const wrap = el("div", { className: "chart-wrap" }, canvas);
   wrap.style.height = `${horizontal ? Math.max(120, 26 * shown.length + 40) : 240}px`;
-  const canvas = document.createElement("canvas");
-  canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", title);
-  wrap.append(canvas);
-  container.append(wrap);
-
-  const list = document.createElement("ol");
-  list.className = "numbers";
-  for (const item of items) {
-    const li = document.createElement("li");
+  const list = el("ol", { className: "numbers" }, ...items.map((item) => {
+    const key = item.href ? el("a", { className: "key", href: item.href }, item.label || item.key)
+      : el("span", { className: "key" }, item.label || item.key);
+    const li = el("li", {}, key, el("span", { className: "count" }, String(item.count)));
     li.dataset.key = item.key;
     li.dataset.count = String(item.count);
-    const key = document.createElement("span");
-    key.className = "key";
-    key.textContent = item.label || item.key;
-    const count = document.createElement("span");
-    count.className = "count";
-    count.textContent = String(item.count);
-    li.append(key, count);
-    list.append(li);
-  }
-  const details = document.createElement("details");
-  const summary = document.createElement("summary");
-  summary.textContent = items.length > shown.length ? `all ${items.length} (chart shows top ${shown.length})` : "numbers";
-  details.append(summary, list);
-  container.append(details);
+    return li;
+  }));
+  const more = items.length - shown.length;
+  const details = el("details", {}, el("summary", {}, more > 0 ? `all ${items.length} (${more} more than the bars)` : "numbers"), list);
+  container.replaceChildren(...parts, wrap, details);
 
   if (charts.has(container)) charts.get(container).destroy();
   if (!window.Chart) return; // the library failed to load: the numbers are still there
+  const links = shown.map((i) => i.href || null);
   const chart = new window.Chart(canvas, {
     type: "bar",
     data: {
-      labels: shown.map((i) => i.label || i.key),
+      labels: shown.map((i) => short(i.label || i.key)),
       datasets: [{ label: title, data: shown.map((i) => i.count), backgroundColor: "#2f6fb3" }],
     },
     options: {
@@ -60,10 +54,22 @@ export function barChart(container, { title, items, topN = 15, horizontal = true
       animation: false,
       plugins: { legend: { display: false } },
       scales: { [horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } } },
+      // a click anywhere along a bar's row/column follows it (thin bars are hard to hit)
+      onClick: (event, _elements, instance) => {
+        const [hit] = instance.getElementsAtEventForMode(event, "index", { intersect: false }, false);
+        if (hit && links[hit.index]) window.location.hash = links[hit.index];
+      },
+      onHover: (event, elements) => {
+        event.native.target.style.cursor = elements.length && links[elements[0].index] ? "pointer" : "default";
+      },
     },
   });
+  canvas.dataset.links = String(links.filter(Boolean).length);
   charts.set(container, chart);
 }
+
+// A bar's label in at most 42 characters (the full text is in the list under the chart).
+const short = (text) => (text.length > 42 ? `${text.slice(0, 41)}…` : text);
 
 export function destroyCharts() {
   for (const chart of charts.values()) chart.destroy();

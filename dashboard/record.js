@@ -2,7 +2,8 @@
 import { api } from "./api.js";
 import { el, errorBox } from "./dom.js";
 import { localTime, zoneLabel } from "./timerange.js";
-import { routeHref, withParams } from "./route.js";
+import { actorLink } from "./actors.js";
+import { resourceHref } from "./links.js";
 
 export async function openRecord(eventId) {
   const dialog = document.getElementById("record-dialog");
@@ -16,13 +17,13 @@ export async function openRecord(eventId) {
     document.getElementById("record-title").textContent = `${row.eventName || "Event"} by ${row.actor || "?"}`;
     const facts = el("dl", { className: "facts" },
       ...fact("Time", `${localTime(row.eventTime)} (${zoneLabel(new Date(row.eventTime))}); ${row.eventTime} UTC`),
-      ...fact("Who", `${row.actor || ""} (${row.actorType || "?"})${row.role ? `, role ${row.role}` : ""}`),
+      ...fact("Who", row.actor ? closes(actorLink(row.actor, row.role), dialog) : "", ` ${row.actor || ""} (${row.actorType || "?"})`),
       ...fact("Account / region", `${row.account || "-"} / ${row.region || "-"}`),
       ...fact("Source IP", row.sourceIPAddress || "-"),
       ...fact("Error", row.errorCode || "none"),
       ...fact("Event ID", row.eventID || eventId));
     const resources = (row.resources || []).map((arn) =>
-      el("li", {}, el("a", { href: routeHref("resource", withParams({ arn })), onclick: () => dialog.close() }, arn)));
+      el("li", {}, closes(el("a", { href: resourceHref(arn) }, arn), dialog)));
     const parts = [facts];
     if (resources.length) parts.push(el("h4", {}, "Resources"), el("ul", { className: "resources" }, ...resources));
     if ((answer.shortened || []).length) {
@@ -35,6 +36,12 @@ export async function openRecord(eventId) {
   }
 }
 
-function fact(name, value) {
-  return [el("dt", {}, name), el("dd", {}, value)];
+function fact(name, ...value) {
+  return [el("dt", {}, name), el("dd", {}, ...value)];
+}
+
+// A link out of the dialog closes it (the view it opens is behind).
+function closes(link, dialog) {
+  link.addEventListener("click", () => dialog.close());
+  return link;
 }

@@ -1,10 +1,9 @@
 // Who did what to one resource (an ARN), in the range.
-import { api } from "../api.js";
 import { el } from "../dom.js";
 import { eventsTable } from "../events-table.js";
 import { go, withParams } from "../route.js";
 
-export async function renderResource(root, { range, params }) {
+export async function renderResource(root, { range, params, me }) {
   const arn = params.get("arn") || "";
   const input = el("input", { type: "text", name: "arn", id: "arn-input", value: arn, required: true,
     placeholder: "arn:aws:s3:::my-bucket", autocomplete: "off", spellcheck: false });
@@ -22,5 +21,7 @@ export async function renderResource(root, { range, params }) {
   }
   const events = el("section", { id: "events" });
   root.append(events);
-  await eventsTable(events, { title: `Who did what to ${arn}`, fetchPage: (page) => api.resource(arn, range, page) });
+  const tableArgs = { title: `Who did what to ${arn}`, scope: { arn }, range, actorFilter: Boolean(me.admin) };
+  await eventsTable(events, tableArgs);
+  return { refilter: () => eventsTable(events, tableArgs) };
 }

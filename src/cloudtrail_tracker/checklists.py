@@ -7,6 +7,9 @@ the data-access layer. A checklist item asks for ``count`` calls of one event na
 optionally only those whose request had one tracked attribute value (the counters hold
 one number per single attribute value, so a condition on two attributes could not be
 answered from them and is refused when the file is loaded).
+
+Event names are matched and shown as people know them (event_names.py): an item ``CreateFunction``
+counts ``CreateFunction20150331`` calls too, and answers never show the version suffix.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .event_names import display_name
 
 # Without CHECKLISTS_PATH: the instructor's file beside this module, so `sam build` (CodeUri: src/)
 # packages the same file the local stack reads.
@@ -45,19 +50,24 @@ class RequiredItem(BaseModel):
         return where
 
     @property
+    def shown_name(self) -> str:
+        """The event name without an API-version suffix (``CreateFunction20150331`` -> ``CreateFunction``)."""
+        return display_name(self.event_name)
+
+    @property
     def counter_name(self) -> str:
-        """The counter that answers this item."""
+        """The counter that answers this item, among the counters folded by :func:`fold_versions`."""
         if self.where:
             (attribute, value), = self.where.items()
-            return f"a:{self.event_name}:{attribute}={value}"
-        return f"e:{self.event_name}"
+            return f"a:{self.shown_name}:{attribute}={value}"
+        return f"e:{self.shown_name}"
 
     @property
     def label(self) -> str:
         if self.where:
             (attribute, value), = self.where.items()
-            return f"{self.event_name} ({attribute}={value})"
-        return self.event_name
+            return f"{self.shown_name} ({attribute}={value})"
+        return self.shown_name
 
 
 class Checklist(BaseModel):
@@ -160,6 +170,20 @@ class ChecklistProgress(BaseModel):
     missing: list[ItemProgress]
 
 
+def fold_versions(counts: Counter | dict) -> Counter:
+    """Counters with the event names' API-version suffixes removed and the same names added up
+    (``e:CreateFunction20150331`` and ``e:CreateFunction`` both count as ``e:CreateFunction``)."""
+    folded: Counter = Counter()
+    for name, number in counts.items():
+        if name.startswith("e:"):
+            name = "e:" + display_name(name[2:])
+        elif name.startswith("a:"):
+            event_name, sep, rest = name[2:].partition(":")
+            name = f"a:{display_name(event_name)}{sep}{rest}"
+        folded[name] += int(number)
+    return folded
+
+
 def sum_counters(rows: Iterable[dict]) -> Counter:
     """Add up the counters of several actor-day rows ({"counts": {name: n}})."""
     total: Counter = Counter()
@@ -175,9 +199,10 @@ def score(checklist: Checklist, actor: str, counts: Counter | dict) -> Checklist
     CreateKeyPair x1), and calls beyond the required count earn nothing extra.
     """
     items: list[ItemProgress] = []
+    counts = fold_versions(counts)
     for item in checklist.items:
         done = min(int(counts.get(item.counter_name, 0)), item.count)
-        items.append(ItemProgress(eventName=item.event_name, where=dict(item.where), label=item.label,
+        items.append(ItemProgress(eventName=item.shown_name, where=dict(item.where), label=item.label,
                                   required=item.count, done=done, missing=item.count - done))
     required = sum(i.required for i in items)
     done = sum(i.done for i in items)
@@ -200,22 +225,25 @@ def counts_per_actor(rows: Iterable[dict], first_day: str, last_day: str) -> dic
 
 
 def matrix(checklists: list[Checklist], rows_per_window: dict[tuple[str, str], list[dict]],
-           actors: Iterable[str] | None = None) -> dict:
+           members: Iterable[dict] | None = None) -> dict:
     """Actors x checklists: the percent of each, and what is missing.
 
-    ``rows_per_window`` maps each checklist window to the actor-day rows read for it. Actors
-    are those given, else everyone with a counter in any window.
+    ``rows_per_window`` maps each checklist window to the actor-day rows read for it. The rows are
+    ``members`` in their order (``{"actor", ...}``: roster.class_members; their other fields are
+    kept), else everyone with a counter in any window, sorted.
     """
     per_window = {window: counts_per_actor(rows, *window) for window, rows in rows_per_window.items()}
-    everyone = sorted(set(actors) if actors is not None else {a for counts in per_window.values() for a in counts})
+    if members is None:
+        members = [{"actor": a} for a in sorted({a for counts in per_window.values() for a in counts})]
     table = []
-    for actor in everyone:
+    for member in members:
+        actor = member["actor"]
         cells = {}
         for checklist in checklists:
             progress = score(checklist, actor, per_window.get(checklist.window, {}).get(actor, Counter()))
             cells[checklist.id] = {"percent": progress.percent, "complete": progress.complete,
                                    "missing": [f"{i.label} x{i.missing}" for i in progress.missing]}
-        table.append({"actor": actor, "checklists": cells})
+        table.append({**member, "checklists": cells})
     return {
         "checklists": [{"id": c.id, "title": c.title or c.id, "course": c.course, "from": c.window[0], "to": c.window[1]}
                        for c in checklists],

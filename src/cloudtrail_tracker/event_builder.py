@@ -141,7 +141,7 @@ class EventBuilder:
         event_source = record.get("eventSource")
         if not isinstance(event_name, str) or not isinstance(event_source, str):
             raise RecordRejected("not-an-event")
-        reason = self._noise.drop_reason(event_name, event_source, _error_code(record))
+        reason = self._noise.drop_reason(event_name, event_source, _error_code(record), record.get("requestParameters"))
         if reason:
             raise RecordRejected(reason)
         event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())

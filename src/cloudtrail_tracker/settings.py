@@ -20,11 +20,24 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 # The original's noise list: read-only calls that swamp a trail.
 DEFAULT_DROP_PREFIXES = ("get", "describe", "list", "info", "decrypt", "checkmfa", "head")
+# Successful reads stored even when a drop list matches them: who read a secret, decrypted a
+# parameter, fetched an instance's password, a credential report or fresh credentials.
+# ``service:EventName``; ``(flag)`` keeps it only when requestParameters.flag is true.
+DEFAULT_KEEP_EVENTS = (
+    "secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue",
+    "ssm:GetParameter(withDecryption)", "ssm:GetParameters(withDecryption)",
+    "ssm:GetParametersByPath(withDecryption)", "ssm:GetParameterHistory(withDecryption)",
+    "ec2:GetPasswordData", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails",
+    "sts:GetSessionToken", "sts:GetFederationToken", "ecr:GetAuthorizationToken",
+    "codeartifact:GetAuthorizationToken", "redshift:GetClusterCredentials",
+    "redshift:GetClusterCredentialsWithIAM", "sso:GetRoleCredentials", "kms:GetParametersForImport",
+)
 # requestParameters keys counted per value in the daily counters (course checklists such as
 # "RunInstances with instanceType t3.micro" are answered from these, not from raw events).
 DEFAULT_TRACKED_ATTRIBUTES = ("instanceType", "dBInstanceClass", "runtime", "engine")
@@ -92,8 +105,10 @@ class Settings(_FromEnvironment):
     drop_event_prefixes: CsvTuple = Field(DEFAULT_DROP_PREFIXES, alias="DROP_EVENT_PREFIXES")
     # ... as are events of these sources (e.g. "kms.amazonaws.com") ...
     drop_event_sources: CsvTuple = Field((), alias="DROP_EVENT_SOURCES")
-    # ... unless the call failed: an AccessDenied on a List is exactly what people look for.
+    # ... unless the call failed: an AccessDenied on a List is exactly what people look for ...
     keep_failed_calls: bool = Field(True, alias="KEEP_FAILED_CALLS")
+    # ... or it is a sensitive read (noise.py; empty: none)
+    keep_events: CsvTuple = Field(DEFAULT_KEEP_EVENTS, alias="KEEP_EVENTS")
     # 0 keeps events forever; otherwise DynamoDB TTL removes them this many days after eventTime.
     retention_days: int = Field(0, ge=0, alias="RETENTION_DAYS")
     tracked_attributes: CsvTuple = Field(DEFAULT_TRACKED_ATTRIBUTES, alias="TRACKED_ATTRIBUTES")
@@ -104,6 +119,14 @@ class Settings(_FromEnvironment):
     def _lower_prefixes(self) -> Settings:
         object.__setattr__(self, "drop_event_prefixes", tuple(p.lower() for p in self.drop_event_prefixes))
         return self
+
+    @field_validator("keep_events")
+    @classmethod
+    def _keep_rules_parse(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        from .noise import parse_keep_rules  # noise.py imports this module
+
+        parse_keep_rules(entries)  # a typo fails the function's start, not silently keeps nothing
+        return entries
 
 
 class StoreSettings(Settings, TableSettings):
@@ -164,8 +187,16 @@ class CorsSettings(_FromEnvironment):
 
 
 class QuerySettings(TableSettings):
-    # the course checklists file (empty: the one packaged beside cloudtrail_tracker/checklists.py)
-    checklists_path: str = Field("", alias="CHECKLISTS_PATH")
+    # the course checklists file: a local path or s3://bucket/key (empty: the one packaged beside
+    # cloudtrail_tracker/checklists.py)
+    checklists_path: str = Field("", alias="CHECKLISTS_PATH", pattern=r"^(|s3://[^/]+/.+|[^:]*|[A-Za-z]:[\\/].*)$")
+    # the class roster: a CSV (header; column actor, optional name, email) at a local path or s3://bucket/key
+    # (empty: the Cognito users of USER_POOL_ID, else no roster)
+    roster_path: str = Field("", alias="ROSTER_PATH", pattern=r"^(|s3://[^/]+/.+|[^:]*|[A-Za-z]:[\\/].*)$")
+    user_pool_id: str = Field("", alias="USER_POOL_ID")  # the stack's Cognito user pool (empty: none)
+    # how long an S3 checklists/roster object or the pool's users are used before they are looked at again
+    # (a changed object then shows without a redeploy; an unchanged one costs a 304)
+    refresh_seconds: float = Field(60, ge=0, le=3600, alias="COURSE_REFRESH_SECONDS")
 
 
 # ---- read once per execution environment (reset() forgets them: tests and the local stack)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -78,10 +78,17 @@ class Aggregates(BaseModel):
     by: str
     from_: str = Field(alias="from", serialization_alias="from")
     to: str
-    granularity: str = Field(description="counters are per UTC day: from/to are taken as whole days")
+    granularity: Literal["day", "week", "month"] = Field(
+        description="the bins of by=day (items keyed by their first day: a week's Monday, a month's 1st; the first "
+        "bin starts at from); other by values: day (the counters are per UTC day: from/to are whole days)")
     user: str | None = None
     total: int
     items: list[AggregateRow]
+
+
+class Span(BaseModel):
+    first: str | None = Field(description="the first UTC day (YYYY-MM-DD) with events the caller may see; null: none")
+    last: str | None = Field(description="the last UTC day with events the caller may see; null: none")
 
 
 class WhoAmI(BaseModel):

@@ -3,7 +3,9 @@ Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import copy
 import json
 import os
 import shutil
@@ -21,37 +23,66 @@ TIMEZONE = "America/New_York"  # not UTC, so a time shown in UTC by mistake is c
 
 
 @pytest.fixture(scope="session")
-def local_api():
-    """Base URL of the local API + dashboard over the ingested samples."""
+def local_stack():
+    """(base URL of the local API + dashboard over the ingested samples, the ingest summary)."""
     pytest.importorskip("moto")
     from cloudtrail_tracker.local import api_server
     from cloudtrail_tracker.local.stack import default_logs_dir, run_ingest
 
     monkey = pytest.MonkeyPatch()
     monkey.setenv("CHECKLISTS_PATH", str(FIXTURES / "checklists.yaml"))
+    monkey.setenv("ROSTER_PATH", str(FIXTURES / "roster.csv"))  # the class the progress matrix lists by default
     stack, summary = run_ingest(default_logs_dir())
     assert summary.report.stored > 100
     url, stop = api_server.start_in_background(stack)
-    yield url
+    yield url, summary
     stop()
     stack.stop()
     monkey.undo()
 
 
 @pytest.fixture(scope="session")
-def api(local_api):
-    """GET a path of the local API as JSON (optionally as a simulated non-admin)."""
+def local_api(local_stack):
+    """Base URL of the local API + dashboard over the ingested samples."""
+    return local_stack[0]
 
-    def get(path: str, as_user: str | None = None):
+
+@pytest.fixture(scope="session")
+def demo_link(local_stack):
+    """The link `make demo` prints (cli/local.py): the overview over the whole span of the loaded events."""
+    url, summary = local_stack
+    assert summary.report.first_day, "the samples gave no first day: the CLI would print no link"
+    return f"{url}/#/overview?from={summary.report.first_day}&to={summary.report.last_day}"
+
+
+@pytest.fixture(scope="session")
+def api(local_api):
+    """GET a path of the local API as JSON (optionally as a simulated non-admin). The data does not
+    change during the run, so answers are kept; ``api.prefetch(paths)`` asks for several in background
+    threads while the page loads (a window of years takes the API seconds)."""
+    answers: dict[tuple[str, str | None], concurrent.futures.Future] = {}
+    pool = concurrent.futures.ThreadPoolExecutor(4)
+
+    def fetch(path: str, as_user: str | None):
         headers = {"X-Tracker-As-User": as_user} if as_user else {}
         request = urllib.request.Request(local_api + path, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=60) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as error:
             raise AssertionError(f"{path}: HTTP {error.code} {error.read()[:300]!r}") from None
 
-    return get
+    def asked(path: str, as_user: str | None = None) -> concurrent.futures.Future:
+        if (path, as_user) not in answers:
+            answers[path, as_user] = pool.submit(fetch, path, as_user)
+        return answers[path, as_user]
+
+    def get(path: str, as_user: str | None = None):
+        return copy.deepcopy(asked(path, as_user).result())
+
+    get.prefetch = lambda paths, as_user=None: [asked(path, as_user) for path in paths]
+    yield get
+    pool.shutdown(cancel_futures=True)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +119,13 @@ def _open_page(browser, as_user: str | None = None, width: int = 1280, height: i
 def page(browser):
     with _open_page(browser) as opened:
         yield opened
+
+
+@pytest.fixture
+def browser_page(browser):
+    """browser_page(width, height): a page of that window size (closed, and checked for JavaScript errors, after the test)."""
+    with contextlib.ExitStack() as stack:
+        yield lambda width, height: stack.enter_context(_open_page(browser, width=width, height=height))
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -46,8 +49,8 @@ def test_progress_matrix_and_details_match_the_checklist_fixture(dash, page, loc
     for actor in (RYAN, "johndoe"):
         page.click(f"#progress-matrix tbody tr[data-actor='{actor}'] a")
         page.wait_for_function(f"() => decodeURIComponent(location.hash).includes('actor={actor}')")
-        page.wait_for_selector(f"#progress-detail h3:text('Progress of {actor}')")
-        page.wait_for_selector("main#view[data-state=ready]")
+        page.wait_for_function("actor => { const d = document.getElementById('progress-detail');"
+                               " return d.dataset.actor === actor && d.dataset.state === 'ready'; }", arg=actor)
         for checklist, (percent, missing) in EXPECTED[actor].items():
             assert _detail(page)[checklist] == {"percent": percent, "missing": missing}
 
@@ -63,7 +66,7 @@ def test_a_non_admin_is_offered_only_themselves(dash, student_page, local_api, a
 
     # asking for someone else in the address still shows only Alice, with no picker
     dash.open_view(page, local_api, "actor?actor=SampleRole:leroy.jenkins@111122223333&from=2014-01-01T00:00:00Z&to=2015-12-31T23:59:59Z")
-    assert page.locator("#actor-select").count() == 0
+    assert page.locator("#actor-search").count() == 0
     assert page.text_content("h3.actor-name") == "Alice"
     assert sum(i["count"] for i in dash.chart_numbers(page, "actor-timeline")) == 5
     screenshot(page, "actor-non-admin")
@@ -73,3 +76,72 @@ def test_a_non_admin_is_offered_only_themselves(dash, student_page, local_api, a
     assert page.text_content("#progress-detail h3") == "Progress of Alice"
     assert api("/progress", as_user="Alice")["items"][0]["percent"] == 37.5
     screenshot(page, "progress-non-admin")
+
+
+ROSTER = {"Alice": "Alice Liddell", "johndoe": "John Doe", RYAN: "Ryan Operator", "nora.newcomer": "Nora Newcomer"}
+
+
+def _matrix_rows(page) -> list[dict]:
+    return page.eval_on_selector_all("#progress-matrix tbody tr", """rows => rows.map(r => ({
+        actor: r.dataset.actor, name: r.dataset.name || '', label: r.querySelector('th').textContent}))""")
+
+
+def test_the_matrix_lists_the_roster_by_name_and_everyone_on_request(dash, page, local_api, api, screenshot):
+    dash.open_view(page, local_api, "progress")
+    rows = _matrix_rows(page)
+    assert {r["actor"]: r["name"] for r in rows} == ROSTER  # roster only by default, a student without calls too
+    assert all(r["label"].startswith(r["name"]) for r in rows), "the roster's names are shown"
+    shown_order = [(r["name"] or r["actor"]).casefold() for r in rows]
+    assert shown_order == sorted(shown_order)
+    assert not page.is_checked("#everyone")
+    screenshot(page, "progress-roster")
+
+    page.check("#everyone")
+    page.wait_for_function("() => location.hash.includes('everyone=true')")
+    dash.wait_rendered(page)
+    everyone = _matrix_rows(page)
+    expected = api("/progress/matrix?everyone=true")["items"]
+    assert {r["actor"] for r in everyone} == {r["actor"] for r in expected} > set(ROSTER)
+    shown_order = [(r["name"] or r["actor"]).casefold() for r in everyone]
+    assert shown_order == sorted(shown_order), "case-insensitive order"
+    screenshot(page, "progress-everyone")
+
+
+@pytest.mark.parametrize("size", [(1280, 900), (375, 740)], ids=["beside", "phone"])
+def test_clicking_a_student_shows_their_card_where_the_user_is_looking(dash, browser_page, local_api, screenshot, size):
+    page = browser_page(*size)
+    dash.open_view(page, local_api, "progress?everyone=true")
+    last = page.locator("#progress-matrix tbody tr a.student").last
+    actor = page.eval_on_selector_all("#progress-matrix tbody tr", "rows => rows.at(-1).dataset.actor")
+    last.scroll_into_view_if_needed()
+    last.click()
+    page.wait_for_function("actor => { const d = document.getElementById('progress-detail');"
+                           " return d.dataset.actor === actor && d.dataset.state === 'ready'; }", arg=actor)
+    assert page.text_content("#progress-detail h3") == f"Progress of {actor}"
+    assert page.evaluate("() => decodeURIComponent(location.hash)").endswith(f"actor={actor}")
+    seen = dash.in_viewport(page, "#progress-detail")
+    assert seen["visible"], f"the report card starts at y={seen['box']['y']:.0f}, outside the {seen['height']}px window"
+    if size[0] >= 1000:  # opened beside the matrix, not below it
+        matrix = page.locator("#progress-matrix").bounding_box()
+        assert seen["box"]["x"] >= matrix["x"] + matrix["width"]
+    screenshot(page, f"progress-card-{'beside' if size[0] >= 1000 else 'phone'}")
+    page.go_back()  # the matrix link was a real address: Back shows the page without the card
+    page.wait_for_function("() => !location.hash.includes('actor=')")
+    dash.wait_rendered(page)
+    assert page.locator("#progress-detail article.checklist").count() == 0
+
+
+def test_the_grade_sheet_is_the_matrix(dash, page, local_api, api):
+    dash.open_view(page, local_api, "progress")
+    name, text = dash.download_text(page, "#progress-matrix .export-csv")
+    assert name == "grade-sheet.csv"
+    matrix = api("/progress/matrix")
+    sheet = list(csv.DictReader(io.StringIO(text)))
+    titles = [c["title"] for c in matrix["checklists"]]
+    assert list(sheet[0]) == ["actor", "name", *titles]
+    assert [r["actor"] for r in sheet] == [r["actor"] for r in _matrix_rows(page)]
+    by_actor = {r["actor"]: r for r in matrix["items"]}
+    for row in sheet:
+        assert row["name"] == ROSTER[row["actor"]]
+        for checklist in matrix["checklists"]:
+            assert float(row[checklist["title"]]) == by_actor[row["actor"]]["checklists"][checklist["id"]]["percent"]

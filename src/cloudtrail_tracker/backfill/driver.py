@@ -54,7 +54,30 @@ def upload_directory(s3, bucket: str, directory: Path, prefix: str = "", out=Non
     print(f"uploaded {result.uploaded}, already there {result.already_there}, "
           f"left out {result.not_placeable} (not in the AWSLogs layout nor named like a CloudTrail file)",
           file=out, flush=True)
+    for line in left_out_lines(directory, plan.not_placeable):
+        print(line, file=out, flush=True)
+    if not plan.uploads:
+        print(f"warning: {directory} has no CloudTrail log files. {CLOUDTRAIL_FILE_SHAPE}", file=out, flush=True)
     return result
+
+
+CLOUDTRAIL_FILE_SHAPE = ("Expected what a trail delivers: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/"
+                         "<account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<id>.json.gz, each a JSON "
+                         '{"Records": [...]}; a folder of such files named that way works too.')
+LEFT_OUT_SHOWN = 10
+
+
+def left_out_lines(directory: Path, left_out: list[Path]) -> list[str]:
+    """Which files were left out and why, so the user can rename or move them (the first few)."""
+    if not left_out:
+        return []
+    lines = ["left out (the backfill finds a file only by its day's key: move it under "
+             "AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/ or name it "
+             "<account>_CloudTrail_<region>_<YYYYMMDD>T<HHMM>Z_<id>.json.gz):"]
+    lines += [f"  {path.relative_to(directory).as_posix()}" for path in left_out[:LEFT_OUT_SHOWN]]
+    if len(left_out) > LEFT_OUT_SHOWN:
+        lines.append(f"  ... and {len(left_out) - LEFT_OUT_SHOWN} more")
+    return lines
 
 
 def execution_name(request, now: datetime | None = None) -> str:
@@ -62,7 +85,10 @@ def execution_name(request, now: datetime | None = None) -> str:
     return f"backfill-{request.first_day:%Y%m%d}-{request.last_day:%Y%m%d}-{now:%Y%m%dT%H%M%S%f}"[:80]
 
 
-def console_link(execution_arn: str) -> str:
+def console_link(execution_arn: str, endpoint_url: str = "") -> str:
+    """The execution's page in the AWS console; none (``""``) when the endpoint is not AWS's (the local stack)."""
+    if endpoint_url and not endpoint_url.rstrip("/").endswith(".amazonaws.com"):
+        return ""
     region = execution_arn.split(":")[3]
     return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
 
@@ -72,7 +98,10 @@ def start(sfn, state_machine_arn: str, request, out=None) -> str:
     execution_arn = sfn.start_execution(stateMachineArn=state_machine_arn, name=execution_name(request),
                                         input=json.dumps(request.as_input()))["executionArn"]
     print(f"execution  {execution_arn}", file=out)
-    print(f"console    {console_link(execution_arn)}", file=out, flush=True)
+    link = console_link(execution_arn, getattr(sfn.meta, "endpoint_url", ""))
+    if link:
+        print(f"console    {link}", file=out)
+    out.flush()
     return execution_arn
 
 

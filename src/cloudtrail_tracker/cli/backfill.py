@@ -7,7 +7,6 @@ with the same input does the same without this command.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 
@@ -15,7 +14,7 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "backfill", help="ingest historical logs of a date window through the backfill state machine",
         description="Starts the backfill state machine (found from the stack's outputs, or --state-machine) "
-        "for the days --from..--to, prints the execution's ARN and console link, and with --wait shows "
+        "for the days --from..--to, prints the execution's ARN and console link (none on the local stack), and with --wait shows "
         "progress until it ends. Re-running a window is safe: events are stored once.",
     )
     parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day of events")
@@ -34,15 +33,17 @@ def register(commands) -> None:
     parser.add_argument("--state-machine", metavar="NAME_OR_ARN", help="the state machine (default: from the stack)")
     parser.add_argument("--stack-name", help="CloudFormation stack deployed from template.yaml (default cloudtrail-tracker)")
     parser.add_argument("--endpoint-url", help="AWS endpoint, e.g. http://127.0.0.1:PORT of `cloudtrail-tracker local`")
-    parser.set_defaults(run=run)
+    # --region filters the trail's regions: the stack's own region comes from the AWS configuration.
+    parser.set_defaults(run=run, region_hint="set AWS_DEFAULT_REGION to the stack's region (--region only filters the "
+                        "trail's regions)")
 
 
 def run(args) -> int:
-    import boto3
-
     from ..backfill.driver import BackfillClients, start, upload_directory, wait
     from ..backfill.locate import NotFound, find_target
     from ..backfill.request import BackfillRequest, InvalidBackfillInput
+    from .aws_session import session as aws_session
+    from .errors import CliError
 
     try:
         # The same validation the Plan task does, so a bad window fails here and not in the cloud.
@@ -51,15 +52,14 @@ def run(args) -> int:
                                     "concurrency": args.concurrency})
         if args.path and not args.path.is_dir():
             raise InvalidBackfillInput(f"--path {args.path} is not a directory")
-        session = boto3.session.Session()
+        session = aws_session(endpoint_url=args.endpoint_url)
         target = find_target(session, args.stack_name, args.state_machine, args.bucket, args.endpoint_url)
         request = BackfillRequest.from_input({
             "bucket": target.bucket, "prefix": args.prefix, "from": args.first, "to": args.last,
             "accounts": args.accounts, "regions": args.regions, "concurrency": args.concurrency,
         })
     except (InvalidBackfillInput, NotFound) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise CliError(str(error)) from None
     clients = BackfillClients.of(session, args.endpoint_url)
     if args.path:
         upload_directory(clients.s3, target.bucket, args.path, args.prefix)

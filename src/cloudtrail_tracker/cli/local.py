@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from ..local.api_server import DEFAULT_CONCURRENCY
+from .errors import CliError
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
         "local", help="run the whole stack locally on an embedded AWS (moto) with sample or your logs",
         description="Starts moto as the embedded AWS, creates template.yaml's bucket, queues and table, "
-        "uploads the log files under --logs, ingests them through S3 -> SQS -> the ingest handler, "
-        "prints a summary, then serves the API and dashboard.",
+        "uploads the log files under --logs, ingests them through S3 -> SQS -> the ingest handler "
+        "(or, with --backfill or --from/--to, through the backfill state machine), prints a summary, "
+        "then serves the API and dashboard.",
     )
     parser.add_argument("--logs", type=Path, default=None,
                         help="directory of CloudTrail files, AWSLogs layout or flat, .json or .json.gz "
@@ -33,8 +36,15 @@ def register(commands) -> None:
                         help="concurrent Lambda instances (worker processes) answering the API "
                         f"(default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--backfill", action="store_true",
-                        help="also load the sample history into the bucket and backfill it through the "
-                        "Step Functions state machine")
+                        help="ingest through the Step Functions backfill state machine instead: with --logs, "
+                        "DIR's files (AWSLogs layout, or named as CloudTrail names them) for the days "
+                        "--from..--to (default every day they cover); without --logs, the samples are ingested "
+                        "as usual and generated sample history is backfilled")
+    parser.add_argument("--from", dest="first", metavar="YYYY-MM-DD",
+                        help="first day of the backfill (implies --backfill; with --to): with --logs, only "
+                        "DIR's events of --from..--to are stored")
+    parser.add_argument("--to", dest="last", metavar="YYYY-MM-DD",
+                        help="last day of the backfill (implies --backfill; with --from)")
     parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
                         help="where the handlers' JSON logs go (default build/local/handlers.log)")
     parser.set_defaults(run=run)
@@ -46,31 +56,79 @@ def _at_least_one(value: str) -> int:
     return int(value)
 
 
+def _window(args) -> tuple[date, date] | None:
+    from ..backfill.request import InvalidBackfillInput, parse_day
+
+    if args.first is None and args.last is None:
+        return None
+    if args.first is None or args.last is None:
+        raise CliError(f"--{'to' if args.first else 'from'} is missing: give both --from and --to (YYYY-MM-DD)")
+    try:
+        first, last = parse_day(args.first, "--from"), parse_day(args.last, "--to")
+    except InvalidBackfillInput as error:
+        raise CliError(str(error)) from None
+    if first > last:
+        raise CliError(f"--from {first} is after --to {last}")
+    return first, last
+
+
+def _check_ports(args) -> None:
+    """Fail before the ingest (which takes a while) rather than after it, or never (moto's server hangs)."""
+    from ..local.stack import PortInUse, ensure_free
+
+    if args.aws_port is not None and not args.no_serve and args.aws_port == args.port:
+        raise CliError(f"--aws-port and --port are both {args.port}: give them different ports")
+    try:
+        if args.aws_port is not None:
+            ensure_free("127.0.0.1", args.aws_port, "--aws-port")
+        if not args.no_serve:
+            ensure_free(args.host, args.port, "--port")
+    except PortInUse as error:
+        raise CliError(str(error)) from None
+
+
 def run(args) -> int:
-    from ..local.stack import default_logs_dir, format_summary, run_ingest
+    from ..local.stack import LocalStack, PortInUse, default_logs_dir, format_summary
 
     logs_dir = args.logs or default_logs_dir()
     if not logs_dir.is_dir():
-        print(f"error: --logs {logs_dir} is not a directory", file=sys.stderr)
-        return 2
+        raise CliError(f"--logs {logs_dir} is not a directory: give the folder holding your CloudTrail files "
+                       "(e.g. the AWSLogs folder's parent)")
+    window = _window(args)
+    backfill = args.backfill or window is not None
+    _check_ports(args)
     if not args.json:
-        print(f"embedded AWS starting; ingesting {logs_dir} ...", file=sys.stderr)
-    stack, summary = run_ingest(logs_dir, aws_port=args.aws_port, log_file=args.log_file)
+        print(f"embedded AWS starting; {'backfilling' if backfill and args.logs else 'ingesting'} {logs_dir} ...",
+              file=sys.stderr)
     try:
-        print(json.dumps(summary.as_dict(), indent=2) if args.json else format_summary(summary), flush=True)
-        if args.backfill:
-            from ..local.backfill_runner import run_local_backfill
+        stack = LocalStack(aws_port=args.aws_port, log_file=args.log_file).start()
+    except PortInUse as error:
+        raise CliError(str(error)) from None
+    try:
+        status, span = 0, window
+        if backfill and args.logs:
+            from ..local.backfill_runner import default_window, run_local_backfill
 
-            status = run_local_backfill(stack, args)
-            if args.no_serve:
-                return status
+            # The user's logs go through the backfill only: events outside the window are then not stored.
+            status = run_local_backfill(stack, args, logs_dir=args.logs, window=window)
+            span = span or default_window(args.logs)
+        else:
+            summary = stack.load(logs_dir)
+            print(json.dumps(summary.as_dict(), indent=2) if args.json else format_summary(summary), flush=True)
+            for warning in summary.warnings:
+                print(f"warning: {warning}", file=sys.stderr, flush=True)
+            if summary.report.first_day:
+                span = (date.fromisoformat(summary.report.first_day), date.fromisoformat(summary.report.last_day))
+            if backfill:
+                from ..local.backfill_runner import run_local_backfill
+
+                status = run_local_backfill(stack, args, window=window)
         if args.no_serve:
-            return 0
-        if summary.report.first_day and not args.json:
+            return status
+        if span and not args.json:
             # Sample logs are years old: the dashboard's default "last week" would be empty.
-            print(f"events span {summary.report.first_day} to {summary.report.last_day}: "
-                  f"http://{args.host}:{args.port}/#/overview?from={summary.report.first_day}"
-                  f"&to={summary.report.last_day}", flush=True)
+            print(f"events span {span[0]} to {span[1]}: "
+                  f"http://{args.host}:{args.port}/#/overview?from={span[0]}&to={span[1]}", flush=True)
         return _serve(stack, args)
     finally:
         stack.stop()

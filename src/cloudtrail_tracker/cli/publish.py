@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..backfill.locate import DEFAULT_STACK
+
 NO_CACHE = "no-cache"  # the files that name everything else: always revalidated
 SHORT_CACHE = "public, max-age=300"
 ALWAYS_FRESH = {"index.html", "config.js"}
@@ -30,12 +32,14 @@ def register(commands) -> None:
         "publish-dashboard", help="publish the dashboard to the stack's S3 + CloudFront site, wired to its API",
         description=DESCRIPTION,
     )
-    parser.add_argument("--stack-name", required=True, help="the deployed CloudTrail-Tracker stack")
+    parser.add_argument("--stack-name", default=DEFAULT_STACK, help=f"the deployed stack (default {DEFAULT_STACK}, as in samconfig.toml)")
     parser.add_argument("--region", default=None, help="the stack's region (default: your AWS configuration's)")
     parser.add_argument("--source", type=Path, default=None, help="the dashboard folder (default: dashboard/ of this checkout)")
-    parser.add_argument("--dry-run", action="store_true", help="print config.js and the files, change nothing")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print config.js and the files, change nothing; needs no AWS access (without it the "
+                        "stack's outputs are shown as placeholders)")
     parser.add_argument("--no-invalidate", action="store_true", help="do not invalidate CloudFront's cache")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, region_hint="pass --region REGION (the stack's)")
 
 
 def default_source() -> Path:
@@ -82,13 +86,35 @@ def stack_outputs(cloudformation, stack_name: str) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
+def placeholder_outputs(stack_name: str) -> dict[str, str]:
+    """What a dry run without AWS access shows in place of the stack's outputs."""
+    return {name: f"<{name} of stack {stack_name}>" for name in
+            ("ApiUrl", "UserPoolId", "UserPoolClientId", "DashboardBucketName", "DashboardDistributionId")}
+
+
+def dry_run_outputs(session, stack_name: str, err=sys.stderr) -> dict[str, str]:
+    """The stack's outputs if AWS can be asked, else placeholders: a dry run must not need AWS."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return stack_outputs(session.client("cloudformation"), stack_name)
+    except (BotoCoreError, ClientError) as error:
+        from .errors import explain
+
+        print(f"note: the stack's outputs are placeholders: {explain(error)}", file=err, flush=True)
+        return placeholder_outputs(stack_name)
+
+
 def publish(session, stack_name: str, source: Path, *, invalidate: bool = True, dry_run: bool = False,
             out=sys.stdout) -> dict:
     """Upload ``source`` to the stack's dashboard bucket, its config.js extended with the stack's outputs."""
-    outputs = stack_outputs(session.client("cloudformation"), stack_name)
+    outputs = dry_run_outputs(session, stack_name) if dry_run else stack_outputs(session.client("cloudformation"),
+                                                                                stack_name)
     missing = [name for name in ("DashboardBucketName", "ApiUrl") if not outputs.get(name)]
     if missing:
-        raise SystemExit(f"error: stack {stack_name} has no output {', '.join(missing)}: deploy the current template.yaml")
+        # SystemExit (one line, status 1), as callers and tests of publish() expect.
+        raise SystemExit(f"error: stack {stack_name} has no output {', '.join(missing)}: "
+                         "deploy the current template.yaml")
     bucket = outputs["DashboardBucketName"]
     config = config_js((source / "config.js").read_text(encoding="utf-8"),
                        site_config(outputs, session.region_name or ""), stack_name)
@@ -121,10 +147,11 @@ def publish(session, stack_name: str, source: Path, *, invalidate: bool = True, 
 def run(args) -> int:
     import boto3
 
+    from .errors import CliError
+
     source = args.source or default_source()
     if not (source / "index.html").is_file():
-        print(f"error: {source} has no index.html", file=sys.stderr)
-        return 2
+        raise CliError(f"{source} has no index.html: pass --source DASHBOARD_FOLDER")
     session = boto3.session.Session(region_name=args.region)
     publish(session, args.stack_name, source, invalidate=not args.no_invalidate, dry_run=args.dry_run)
     return 0

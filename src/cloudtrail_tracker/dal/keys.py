@@ -9,7 +9,7 @@ each part writes, once:
 | counts | ``C#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | the part's counters of that day per actor (``n``, ``e:``, ``s:``, ``x:``, ``a:``) |
 | locator | ``E#<eventID>`` | ``E`` | where the record is in the trail bucket (``/events/{id}``) |
 | claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``c``: ``<part tag> <eventID>`` entries; the first entry of an id names the part that owns it (exactly once) |
-| registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
+| registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` / ``EVENT-NAME`` / ``ACCOUNT`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
 
 No secondary index: each would cost a write unit per entry.
@@ -137,6 +137,11 @@ SERVICE_REGISTRY = "SERVICE"
 MONTH_REGISTRY = "MONTH"  # sk YYYY-MM: the months that have events
 DAY_REGISTRY = "DAY"  # sk YYYY-MM-DD: the days that have events
 ERROR_REGISTRY = "ERROR"  # sk <errorCode>: every error code seen
+EVENT_NAME_REGISTRY = "EVENT-NAME"  # sk <eventName>: every event name seen
+ACCOUNT_REGISTRY = "ACCOUNT"  # sk <account>: every account events were recorded for
+# The registries the query API looks names up in (routes/lookup.py), by what they list.
+NAME_REGISTRIES = {"actor": ACTOR_REGISTRY, "service": SERVICE_REGISTRY, "eventName": EVENT_NAME_REGISTRY,
+                   "errorCode": ERROR_REGISTRY, "account": ACCOUNT_REGISTRY}
 
 
 def registry_key(kind: str, name: str) -> dict:

@@ -372,6 +372,26 @@ class EventReader:
         """Every errorCode ever seen, sorted (the ERROR registry: one Query)."""
         return self.registry_names(keys.ERROR_REGISTRY)
 
+    def has_name(self, registry: str, name: str) -> bool:
+        """Whether registry ``registry`` (a keys.NAME_REGISTRIES key: ``actor``, ``service``,
+        ``eventName``, ``errorCode``, ``account``) lists exactly ``name``: one GetItem."""
+        key = keys.registry_key(keys.NAME_REGISTRIES[registry], name)
+        response = self._client.get_item(TableName=self._table, Key=key, ProjectionExpression="#n",
+                                         ExpressionAttributeNames={"#n": "name"})
+        item = response.get("Item")
+        self.stats.add(1, 1 if item else 0)
+        # a long name's key is cut and hashed (keys.bounded): the entry's name tells it apart
+        return item is not None and plain(item).get("name", name) == name
+
+    def known_names(self, registry: str) -> list[str]:
+        """Every name registry ``registry`` (as for :meth:`has_name`) lists, sorted: one Query of its
+        partition (more only past 1 MB), the names as given (not their cut keys)."""
+        request = {"TableName": self._table, "KeyConditionExpression": "#p = :p",
+                   "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK, "#n": "name"},
+                   "ExpressionAttributeValues": {":p": {"S": keys.NAME_REGISTRIES[registry]}},
+                   "ProjectionExpression": "#s, #n"}
+        return sorted(item.get("name") or item[keys.SK] for item in self._paged_query(request))
+
     # ---- counts: rows {"actor", "actorType", "day", "counts": {name: n}}, one per actor and day
     def actor_day_rows(self, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
         """Every actor's counts per day from ``first_day`` to ``last_day`` (only ``names`` when given),
@@ -450,3 +470,65 @@ class EventReader:
                 raise UnprocessedKeysError(f"BatchGetItem left {left} keys unprocessed after {BATCH_GET_ROUNDS} rounds")
         return found
 
+
+    # ---- long windows and the data's span (appended: /aggregates over years, /span)
+    def actor_day_rows_in_months_with_events(self, first_day: str, last_day: str,
+                                             names: list[str] | None = None) -> list[dict]:
+        """:meth:`actor_day_rows`, reading only the months the MONTH registry lists: a 12-year window
+        over a few hundred days with events costs one registry Query plus one per month with events,
+        not one per month of the window. Windows of at most two months read their months directly
+        (the registry Query would cost as much as the month it may skip)."""
+        spanned = keys.months_between(first_day, last_day)
+        if len(spanned) <= 2:
+            return self.actor_day_rows(first_day, last_day, names)
+        rows: list[dict] = []
+        for month in self.registry_names(keys.MONTH_REGISTRY, first_day[:7], last_day[:7]):
+            # each month's rows come sorted by (day, actor) and months ascend: the whole stays sorted
+            rows.extend(self.actor_day_rows(max(first_day, f"{month}-01"), min(last_day, f"{month}-31"), names))
+        return rows
+
+    def day_span(self) -> tuple[str | None, str | None]:
+        """(first, last) day with events in the whole table (the DAY registry's ends: two Queries of one
+        key each), (None, None) when it is empty."""
+        ends = []
+        for forward in (True, False):
+            response = self._client.query(
+                TableName=self._table, KeyConditionExpression="#p = :p", ScanIndexForward=forward, Limit=1,
+                ExpressionAttributeNames={"#p": keys.PK, "#s": keys.SK}, ProjectionExpression="#s",
+                ExpressionAttributeValues={":p": {"S": keys.DAY_REGISTRY}})
+            self.stats.add(1, response.get("ScannedCount", 0))
+            items = response.get("Items", [])
+            ends.append(items[0][keys.SK]["S"] if items else None)
+        return ends[0], ends[1]
+
+    def actor_day_span(self, actor: str) -> tuple[str | None, str | None]:
+        """(first, last) day of ``actor``'s events, from the ends of their own pages (keys only: two
+        Queries of one key, a third only when the oldest page is within PAGE_SPAN_S of a midnight).
+        Not from the ACTOR registry's firstSeen, which a process that ingests newer files before older
+        ones leaves at the newer day."""
+        pk = keys.page_pk(keys.VIEW_ACTOR, actor)
+        ends = []
+        for forward in (True, False):
+            response = self._client.query(
+                TableName=self._table, KeyConditionExpression="#p = :p", ScanIndexForward=forward, Limit=1,
+                ExpressionAttributeNames={"#p": keys.PK, "#s": keys.SK}, ProjectionExpression="#s",
+                ExpressionAttributeValues={":p": {"S": pk}})
+            self.stats.add(1, response.get("ScannedCount", 0))
+            items = response.get("Items", [])
+            ends.append(keys.newest_time_of_page(items[0][keys.SK]["S"]) if items else None)
+        oldest_newest, newest = ends
+        if oldest_newest is None or newest is None:
+            return None, None
+        # A page's events are at most PAGE_SPAN_S older than its newest, and no page's newest is older
+        # than the oldest page's: the first event lies within PAGE_SPAN_S before it.
+        day = oldest_newest[:10]
+        if pages.shift(oldest_newest, -keys.PAGE_SPAN_S)[:10] != day:
+            # near midnight: the pages that may hold the day before's events tell
+            high = pages.shift(f"{day}T00:00:00Z", keys.PAGE_SPAN_S)
+            request = {"TableName": self._table, "KeyConditionExpression": "#p = :p AND #s <= :hi",
+                       "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+                       "ExpressionAttributeValues": {":p": {"S": pk}, ":hi": {"S": f"{high}#{keys.HIGH}"}}}
+            times = [pages.position_of(summary)[0] for item in self._paged_query(request)
+                     for summary in pages.decode(item["s"])]
+            day = min([day, *(t[:10] for t in times)])
+        return day, newest[:10]

@@ -1,5 +1,5 @@
-"""The lists of actors, services, months, days and error codes with events (``/users``, ``/services``,
-the walks' day lists).
+"""The lists of actors, services, months, days, error codes, event names and accounts with events
+(``/users``, ``/services``, the walks' day lists, the query API's name lookups).
 
 An entry is written before the first events it lists (so no stored event has an unlisted actor),
 and then once per name and newer day per process: a few requests per file, not per event.
@@ -23,17 +23,20 @@ class Registries:
     def record(self, events: list[StoredEvent]) -> None:
         """List the names of ``events`` not yet written by this process for their day."""
         newest: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
-        # one (actor, service, day, error) per distinct combination: far fewer than events
-        for actor, account, source, service, day, error in {
-                (e.actor, e.account, e.event_source, e.service, e.day, e.error_code) for e in events}:
+        # one (actor, service, day, error, event name) per distinct combination: far fewer than events
+        for actor, account, source, service, day, error, event_name in {
+                (e.actor, e.account, e.event_source, e.service, e.day, e.error_code, e.event_name) for e in events}:
             entries = [
                 (keys.ACTOR_REGISTRY, actor.name, {"actorType": actor.type, "role": actor.role, "account": account}),
                 (keys.SERVICE_REGISTRY, service, {"eventSource": source}),
                 (keys.MONTH_REGISTRY, day[:7], {}),
                 (keys.DAY_REGISTRY, day, {}),
+                (keys.EVENT_NAME_REGISTRY, event_name, {}),
             ]
             if error:
                 entries.append((keys.ERROR_REGISTRY, error, {}))
+            if account:
+                entries.append((keys.ACCOUNT_REGISTRY, account, {}))
             for kind, name, fields in entries:
                 seen = newest.get((kind, name))
                 if seen is None or day > seen[0]:

@@ -71,7 +71,9 @@ def proxy_event(method: str, raw_path: str, headers: dict[str, str] | None = Non
     now = datetime.now(UTC)
     request_context = {
         "accountId": "123456789012", "apiId": "local", "stage": STAGE, "protocol": "HTTP/1.1",
-        "httpMethod": method, "path": f"/{STAGE}{path}", "resourcePath": path, "resourceId": "local",
+        # The path as served: this server has no /{stage} prefix (as `sam local` or a custom domain). With
+        # /local in it, Powertools took /local for the base path of /swagger's server URL: Try-it-out 404'd.
+        "httpMethod": method, "path": path, "resourcePath": path, "resourceId": "local",
         "requestId": str(uuid.uuid4()), "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
         "requestTimeEpoch": int(now.timestamp() * 1000), "domainName": headers.get("Host", "127.0.0.1"),
         "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", ""), "userArn": None,
@@ -408,10 +410,11 @@ def serve_forever(stack, host: str, port: int, args) -> int:
     try:
         server = make_server(host, port, as_user, concurrency=concurrency, log_file=stack.log_file)
     except OSError as error:
-        print(f"error: cannot serve on {host}:{port}: {error} (choose another --port)", flush=True)
+        print(f"error: cannot serve on {host}:{port}: {error.strerror or error} (choose another --port)",
+              file=sys.stderr, flush=True)
         return 1
     except RuntimeError as error:
-        print(f"error: {error}", flush=True)
+        print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
     url = f"http://{host}:{server.server_address[1]}"
     who = f" as non-admin {as_user!r}" if as_user else " (no auth: everything visible)"

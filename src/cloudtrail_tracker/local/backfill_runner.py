@@ -1,8 +1,9 @@
 """``cloudtrail-tracker local --backfill``: the backfill state machine on the local stack.
 
 Creates template.yaml's backfill functions and state machine on moto (Lambda running our
-handlers in-process), puts a few days of history in the trail bucket (generated from the
-samples' shapes, plus the samples in the AWSLogs layout) and backfills it with the same
+handlers in-process), puts the user's ``--logs`` directory in the trail bucket (or, without one, a
+few days of history generated from the samples' shapes, plus the samples in the AWSLogs layout)
+and backfills the window (``--from``/``--to``; default every day the files cover) with the same
 progress display as ``cloudtrail-tracker backfill --wait``. While ``local`` keeps serving,
 ``cloudtrail-tracker backfill --endpoint-url <the embedded AWS>`` works against it too.
 """
@@ -91,18 +92,39 @@ def sample_history(out_dir: Path) -> Path:
     return out_dir
 
 
-def run_local_backfill(stack, args) -> int:
+def default_window(directory: Path) -> tuple[date, date] | None:
+    """Every day the files of ``directory`` cover: their keys' delivery days, and the day before the
+    first (a file holds events of the minutes before its delivery)."""
+    from ..backfill.upload import plan_uploads
+    from ..logfile import parse_log_key
+
+    days = [date.fromisoformat(found.date) for _, key in plan_uploads(directory).uploads
+            if (found := parse_log_key(key))]
+    return (min(days) - timedelta(days=1), max(days)) if days else None
+
+
+def run_local_backfill(stack, args, logs_dir: Path | None = None, window: tuple[date, date] | None = None) -> int:
+    """Backfill ``logs_dir`` (default: generated sample history and the samples) over ``window``."""
     from ..backfill.driver import BackfillClients, start, upload_directory, wait
     from ..backfill.request import BackfillRequest
     from .stack import default_logs_dir
 
     deployed = deploy_local_backfill(stack)
     clients = BackfillClients.of(stack.session)
-    history = sample_history(Path(getattr(args, "history_dir", None) or "build/local/backfill-history"))
-    for directory in (history, default_logs_dir()):
+    if logs_dir is None:
+        history = sample_history(Path(getattr(args, "history_dir", None) or "build/local/backfill-history"))
+        directories = [history, default_logs_dir()]
+        window = window or (HISTORY_START, HISTORY_START + timedelta(days=HISTORY_DAYS - 1))
+    else:
+        directories = [logs_dir]
+        window = window or default_window(logs_dir)
+    for directory in directories:
         upload_directory(clients.s3, stack.resources.bucket, directory)
-    last = HISTORY_START + timedelta(days=HISTORY_DAYS - 1)
-    request = BackfillRequest(bucket=stack.resources.bucket, first_day=HISTORY_START, last_day=last, concurrency=4)
-    print(f"backfill {HISTORY_START}..{last} through {deployed.state_machine_arn}", file=sys.stderr)
+    if window is None:
+        print(f"nothing to backfill: {logs_dir} has no file the backfill can place", file=sys.stderr)
+        return 1
+    first, last = window
+    request = BackfillRequest(bucket=stack.resources.bucket, first_day=first, last_day=last, concurrency=4)
+    print(f"backfill {first}..{last} through {deployed.state_machine_arn}", file=sys.stderr)
     execution_arn = start(clients.sfn, deployed.state_machine_arn, request, out=sys.stderr)
     return wait(clients, execution_arn, stack.resources.table, as_json=getattr(args, "json", False))

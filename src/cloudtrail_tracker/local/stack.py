@@ -38,6 +38,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PortInUse(OSError):
+    """A port the stack needs is taken; the message says which option to change."""
+
+
+def ensure_free(host: str, port: int, option: str) -> None:
+    """Fail now when ``host:port`` cannot be bound: moto's server, given a taken port, logs the error
+    in its thread and never signals that it started, so ``start()`` would wait forever."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as both servers bind: TIME_WAIT is free
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            raise PortInUse(f"{option} {port}: {host}:{port} is not free ({error.strerror}): choose another "
+                            f"port, or stop what uses it (another `cloudtrail-tracker local`?)") from None
+
+
 ReportListener = Callable[[FileReport], object]
 
 
@@ -55,7 +71,13 @@ class ReportSource(Protocol):
 class IngestSummary:
     uploaded: int = 0
     report: FileReport = field(default_factory=FileReport)
-    dead_letter_keys: list[str] = field(default_factory=list)
+    dead_letters: dict[str, str] = field(default_factory=dict)  # key -> why it is in the dead-letter queue
+    ignored: int = 0  # files under the directory not named as log files (not uploaded)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def dead_letter_keys(self) -> list[str]:
+        return sorted(self.dead_letters)
 
     def as_dict(self) -> dict:
         report = self.report.as_dict()
@@ -68,8 +90,11 @@ class IngestSummary:
             "recordsSkipped": report["dropped"],
             "recordsNormalised": report["normalised"],
             "filesSkipped": report["skippedFiles"],
-            "filesFailedToDLQ": len(self.dead_letter_keys),
+            "filesFailedToDLQ": len(self.dead_letters),
             "deadLetterKeys": self.dead_letter_keys,
+            "deadLetters": [{"key": key, "reason": reason} for key, reason in sorted(self.dead_letters.items())],
+            "filesIgnored": self.ignored,
+            "warnings": self.warnings,
             "eventsPerIdentityType": report["identityTypes"],
             "dynamodbWriteRequests": report["writeRequests"],
             "firstEventDay": report["firstDay"],
@@ -89,11 +114,13 @@ class LocalStack:
         self._saved_environment: list[tuple[str, str | None]] = []
         self._on_stop: list[Callable[[], None]] = []
         self._resources: StackResources | None = None
+        self.ignored = 0  # files of the last upload not named as log files
 
     # -- lifecycle
     def start(self) -> LocalStack:
         from moto.server import ThreadedMotoServer
 
+        ensure_free("127.0.0.1", self.aws_port, "--aws-port")
         self.set_environment({
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_ACCESS_KEY_ID": "testing",
@@ -168,9 +195,11 @@ class LocalStack:
         yielding after each ``files_per_chunk`` of them (the keys put)."""
         s3 = self.session.client("s3")
         chunk: list[str] = []
+        self.ignored = 0
         for path in sorted(p for p in Path(logs_dir).rglob("*") if p.is_file()):
             key = path.relative_to(logs_dir).as_posix()
             if not key.lower().endswith(LOG_SUFFIXES):
+                self.ignored += 1
                 continue  # licences, READMEs, ... shipped beside the samples
             s3.upload_file(str(path), self.resources.bucket, key)
             chunk.append(key)
@@ -189,7 +218,9 @@ class LocalStack:
             summary = self.ingest(on_batch=on_batch)
             total.uploaded += len(chunk)
             total.report.add(summary.report)
-            total.dead_letter_keys = summary.dead_letter_keys
+            total.dead_letters = summary.dead_letters
+        total.ignored = self.ignored
+        total.warnings = no_cloudtrail_warnings(Path(logs_dir), total)
         return total
 
     def ingest(self, on_batch=None) -> IngestSummary:
@@ -206,7 +237,7 @@ class LocalStack:
                         batch_size=tpl.sqs_batch_size(self.template, "IngestFunction"))
         finally:
             source.remove_report_listener(total.add)
-        return IngestSummary(report=total, dead_letter_keys=self.dead_letter_keys())
+        return IngestSummary(report=total, dead_letters=self.dead_letters())
 
     def quiet_handler_logs(self) -> None:
         """Send the handlers' JSON logs (Powertools' logger) to the log file instead of this command's output."""
@@ -221,23 +252,48 @@ class LocalStack:
                 with handler.lock or contextlib.nullcontext():
                     handler.stream = stream
 
-    def dead_letter_keys(self) -> list[str]:
-        """Keys of the files whose notifications ended in the dead-letter queue (left there)."""
+    def dead_letters(self) -> dict[str, str]:
+        """Key -> reason of the files whose notifications ended in the dead-letter queue (left there).
+        The handler puts the reason in the message's ``reason`` attribute ("key: problem; ...")."""
         from ingest.handler import objects_in
 
         sqs = self.session.client("sqs")
-        keys: list[str] = []
+        found: dict[str, str] = {}
         seen: set[str] = set()
         while True:
             messages = sqs.receive_message(QueueUrl=self.resources.dead_letter_url, MaxNumberOfMessages=10,
-                                           VisibilityTimeout=30).get("Messages", [])
+                                           VisibilityTimeout=30, MessageAttributeNames=["reason"]).get("Messages", [])
             fresh = [m for m in messages if m["MessageId"] not in seen]
             if not fresh:
                 break
             for message in fresh:
                 seen.add(message["MessageId"])
-                keys.extend(key for _, key in objects_in(message["Body"]))
-        return sorted(keys)
+                reason = message.get("MessageAttributes", {}).get("reason", {}).get("StringValue", "")
+                for _, key in objects_in(message["Body"]):
+                    found[key] = reason_of(key, reason)
+        return found
+
+
+def reason_of(key: str, reason: str) -> str:
+    """``key``'s part of a dead-letter reason ("key: problem; other: problem")."""
+    if not reason:
+        return "failed on every delivery (SQS moved it after maxReceiveCount tries): see the --log-file"
+    for part in reason.split("; "):
+        if part.startswith(f"{key}: "):
+            return part[len(key) + 2:]
+    return reason
+
+
+def no_cloudtrail_warnings(logs_dir: Path, summary: IngestSummary) -> list[str]:
+    """A warning when ``logs_dir`` holds no CloudTrail file at all (e.g. --logs names the wrong folder)."""
+    from ..backfill.driver import CLOUDTRAIL_FILE_SHAPE
+
+    if summary.uploaded == 0:
+        return [f"{logs_dir} has no log files ({summary.ignored} other files ignored). {CLOUDTRAIL_FILE_SHAPE}"]
+    if summary.report.records == 0 and summary.report.files == 0:
+        return [f"none of the {summary.uploaded} files under {logs_dir} is a CloudTrail log (see files failed "
+                f"below). {CLOUDTRAIL_FILE_SHAPE}"]
+    return []
 
 
 def _service_logger() -> logging.Logger:
@@ -250,25 +306,38 @@ def run_ingest(logs_dir: Path, aws_port: int | None = None, log_file: Path | Non
 
 
 def format_summary(summary: IngestSummary) -> str:
+    """The summary a person reads: each count with what it means (backfill/summary.py's glossary)."""
+    from ..backfill.summary import (
+        DUPLICATES,
+        FILE_REASONS,
+        NORMALISED,
+        RECORD_REASONS,
+        SKIPPED_FILES,
+        SKIPPED_RECORDS,
+        line,
+        reason_lines,
+    )
+
     data = summary.as_dict()
+    skipped, normalised, files_skipped = data["recordsSkipped"], data["recordsNormalised"], data["filesSkipped"]
     lines = [
-        f"files uploaded        {data['filesUploaded']}",
-        f"files read            {data['filesRead']}",
-        f"records read          {data['recordsRead']}",
-        f"events stored         {data['eventsStored']}  (from {data['firstEventDay'] or '-'} to {data['lastEventDay'] or '-'})",
-        f"duplicates            {data['duplicates']}",
-        f"records skipped       {sum(data['recordsSkipped'].values())}  {_reasons(data['recordsSkipped'])}".rstrip(),
-        f"records normalised    {sum(data['recordsNormalised'].values())}  {_reasons(data['recordsNormalised'])}".rstrip(),
-        f"files skipped         {sum(data['filesSkipped'].values())}  {_reasons(data['filesSkipped'])}".rstrip(),
-        f"files failed (DLQ)    {data['filesFailedToDLQ']}",
+        line("files uploaded", data["filesUploaded"],
+             f"{data['filesIgnored']} other files ignored: not .json/.json.gz" if data["filesIgnored"] else ""),
+        line("files read", data["filesRead"]),
+        line("records read", data["recordsRead"]),
+        line("events stored", data["eventsStored"], f"from {data['firstEventDay'] or '-'} to {data['lastEventDay'] or '-'}"),
+        line("duplicates", data["duplicates"], DUPLICATES if data["duplicates"] else ""),
+        line("records skipped", sum(skipped.values()), SKIPPED_RECORDS if skipped else ""),
+        *reason_lines(skipped, RECORD_REASONS),
+        line("records normalised", sum(normalised.values()), NORMALISED if normalised else ""),
+        *reason_lines(normalised, {}),
+        line("files skipped", sum(files_skipped.values()), SKIPPED_FILES if files_skipped else ""),
+        *reason_lines(files_skipped, FILE_REASONS),
+        line("files failed (DLQ)", data["filesFailedToDLQ"],
+             "in the dead-letter queue, none of their events stored" if data["filesFailedToDLQ"] else ""),
     ]
-    lines += [f"  {key}" for key in data["deadLetterKeys"]]
+    lines += [f"  {item['key']}: {item['reason']}" for item in data["deadLetters"]]
     lines.append("events per identity type")
     lines += [f"  {kind:<20} {count}" for kind, count in Counter(data["eventsPerIdentityType"]).most_common()]
     lines.append(f"DynamoDB write requests {data['dynamodbWriteRequests']}")
     return "\n".join(lines)
-
-
-def _reasons(counts: dict) -> str:
-    return ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
-

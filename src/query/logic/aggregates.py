@@ -6,15 +6,17 @@ from collections import Counter
 
 from cloudtrail_tracker.dal.keys import COUNTER_TOTAL, counters_of
 
+from .window import bin_start
+
 TOTAL = COUNTER_TOTAL
 _KIND = {"service": "service", "eventName": "event", "errorCode": "error"}  # by -> counter kind
 
 
-def aggregate(by: str, rows: list[dict], days: list[str]) -> tuple[int, list[dict]]:
+def aggregate(by: str, rows: list[dict], bins: list[str], granularity: str = "day") -> tuple[int, list[dict]]:
     """(total events, [{"key", "count"}]) of actor-day count rows (``{"actor", "day", "counts"}``).
 
-    ``by=day`` lists every day of ``days`` oldest first (zero when none); the others are sorted
-    by count, largest first, then by key.
+    ``by=day`` lists every bin of ``bins`` (their start days, oldest first; window.bin_starts) with
+    the events of its days (zero when none); the others are sorted by count, largest first, then by key.
     """
     counts: Counter = Counter()
     total = 0
@@ -25,13 +27,13 @@ def aggregate(by: str, rows: list[dict], days: list[str]) -> tuple[int, list[dic
         if by == "user":
             counts[row["actor"]] += number
         elif by == "day":
-            counts[row["day"]] += number
+            counts[bin_start(row["day"], granularity, bins[0])] += number
         else:
             for name, value in counters_of(row_counts, _KIND[by]).items():
                 if value:
                     counts[name] += int(str(value))
     if by == "day":
-        return total, [{"key": day, "count": counts.get(day, 0)} for day in days]
+        return total, [{"key": key, "count": counts.get(key, 0)} for key in bins]
     rows_out = [{"key": key, "count": count} for key, count in counts.items() if count]
     rows_out.sort(key=lambda row: (-row["count"], row["key"]))
     return total, rows_out

@@ -102,3 +102,52 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
         raise BadRequest(f"from ({time_text(first)}) is after to ({time_text(last)})",
                          "give a from that is before or equal to to", "from")
     return Window(time_text(first), time_text(last))
+
+
+# ---- bins of a window (/aggregates?by=day): whole days, weeks or months
+GRANULARITIES = ("day", "week", "month")
+AUTO_DAY_MAX = 92  # auto: day bins up to about a quarter ...
+AUTO_WEEK_MAX = 732  # ... week bins up to two years, month bins beyond (at most ~100 bins or so per chart)
+
+
+def choose_granularity(requested: str, day_count: int) -> str:
+    """``requested`` unless it is ``auto``: then day, week or month by the window's length."""
+    if requested != "auto":
+        return requested
+    if day_count <= AUTO_DAY_MAX:
+        return "day"
+    return "week" if day_count <= AUTO_WEEK_MAX else "month"
+
+
+def bin_start(day: str, granularity: str, first_day: str) -> str:
+    """The key of the bin ``day`` falls in: its own day, the Monday of its week or the 1st of its
+    month, clipped to ``first_day`` (the window's first bin starts where the window does)."""
+    if granularity == "day":
+        start = day
+    elif granularity == "week":
+        parsed = date.fromisoformat(day)
+        start = (parsed - timedelta(days=parsed.weekday())).isoformat()
+    else:
+        start = day[:8] + "01"
+    return max(start, first_day)  # ISO dates compare as text
+
+
+def bin_starts(first_day: str, last_day: str, granularity: str) -> list[str]:
+    """Every bin key of [first_day, last_day], oldest first."""
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    keys = [first_day]
+    if granularity == "day":
+        step = first + timedelta(days=1)
+    elif granularity == "week":
+        step = first + timedelta(days=7 - first.weekday())
+    else:
+        step = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    while step <= last:
+        keys.append(step.isoformat())
+        if granularity == "day":
+            step += timedelta(days=1)
+        elif granularity == "week":
+            step += timedelta(days=7)
+        else:
+            step = (step.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return keys

@@ -7,4 +7,5 @@ ROUTE_MODULES = (
     "query.routes.aggregates",
     "query.routes.whoami",
     "query.routes.checklists",  # course checklists
+    "query.routes.span",  # first and last day with events
 )

@@ -10,7 +10,7 @@ _ERROR_MEANINGS = {
          "`parameter` which one",
     401: "not signed in (AuthMode COGNITO or IAM)",
     403: "a non-admin asking for another actor's data, or a sign-in that names no actor",
-    404: "no such item",
+    404: "no such item, or an unknown actor, service, event name, error code or account (`hint`: the closest known names)",
     500: "the server is misconfigured (or built an invalid answer)",
     503: "the table is busy (reads were throttled): retry in a few seconds",
 }

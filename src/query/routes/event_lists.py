@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from cloudtrail_tracker.dal.reader import EventReader
 
 from ..logic import walk as walking
 from ..logic.cursor import ListPosition, encode_list_cursor, list_position, query_identity
 from ..logic.filters import parse_filters
 from ..logic.plans import ListRequest, plan_list
 from ..logic.rows import event_row
+from ..logic.tenancy import Caller
 from ..logic.window import parse_window
 from ..models import EventCount, EventList
 from .caller import caller_of, reader
+from .lookup import known_account, known_actor, known_error_code, known_event_name, known_service
 from .parameters import ListQuery, check_names, non_empty, parse_count
 
 
@@ -29,12 +35,33 @@ def list_events(event: BaseProxyEvent, scope: str, subject: str | None, query: L
     identity = query_identity(f"{event.path}|{scope}|{subject}", {k: str(v) for k, v in query.given().items()}, caller.scope_key)
     position = list_position(query.next, identity) if query.next else None
     store = reader()
+    request = known_names(store, request, caller)
     plan = plan_list(request, caller, days_with_events=store.days_with_events, months_with_events=store.months_with_events)
     if counting:
         number, position = walking.count(store, plan, position)
         return EventCount(count=number, next=_next(identity, position))
     items, position = walking.walk(store, plan, query.limit, position)
     return EventList(items=[event_row(item) for item in items], next=_next(identity, position))
+
+
+def known_names(store: EventReader, request: ListRequest, caller: Caller) -> ListRequest:
+    """``request`` with each name it gives as the known name it means (lookup.py): ``ec2.amazonaws.com``
+    is ``ec2``, ``runinstances`` ``RunInstances``; an unknown name is a 404 naming the closest ones."""
+    scope, subject = request.scope, request.subject
+    if subject is not None and scope == "user":
+        subject = known_actor(store, subject, "user", caller=caller)
+    elif subject is not None and scope == "service":
+        subject = known_service(store, subject, "service", caller=caller)
+    elif subject is not None and scope == "account":
+        subject = known_account(store, subject, "account", caller=caller)
+    elif subject is not None and scope == "errors":
+        subject = known_error_code(store, subject, "errorCode", caller=caller)
+    user = known_actor(store, request.user, "user", caller=caller) if request.user else None
+    event_name = known_event_name(store, request.event_name, caller=caller) if request.event_name else None
+    error_code = request.error_code
+    if error_code:
+        error_code = subject if scope == "errors" else known_error_code(store, error_code, caller=caller)
+    return replace(request, subject=subject, user=user, event_name=event_name, error_code=error_code)
 
 
 def _next(identity: str, position: ListPosition | None) -> str | None:

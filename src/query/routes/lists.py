@@ -1,7 +1,8 @@
 """Event lists: everyone's, one actor's, service's, account's, failures, a resource's.
 
 Each route takes the validated query parameters (one model, :class:`ListQuery`, for every list)
-and passes them on to :func:`list_events`."""
+and passes them on to :func:`list_events`, which looks the names up (``/users/Leroy.Jenkins`` is
+``leroy.jenkins``'s, ``/services/ec2.amazonaws.com`` is ``/services/ec2``; unknown names are 404s)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from .parameters import ErrorsQuery, ListQuery, ResourceQuery, non_empty
 
 router = Router()
 _TAG = ["events"]
-_ANSWERS = answers()
+# 404: an unknown actor, service, account, eventName or errorCode (routes/lookup.py)
+_ANSWERS = answers(404)
 
 
 @router.get("/scan", tags=_TAG, responses=_ANSWERS, summary="Events of everyone in a window (newest first)")
@@ -32,7 +34,7 @@ def user_events(user: str, query: Annotated[ListQuery, Query()]) -> EventList | 
     return list_events(router.current_event, "user", unquote(user), query)
 
 
-@router.get("/services/<service>", tags=_TAG, responses=_ANSWERS, summary="Events of one service (ec2, s3, ...)")
+@router.get("/services/<service>", tags=_TAG, responses=_ANSWERS, summary="Events of one service (ec2, s3, ... or its eventSource)")
 def service_events(service: str, query: Annotated[ListQuery, Query()]) -> EventList | EventCount:
     return list_events(router.current_event, "service", unquote(service), query)
 

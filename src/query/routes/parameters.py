@@ -68,6 +68,9 @@ class AggregatesQuery(QueryParameters):
     from_: str | None = Field(None, alias="from", description=_FROM)
     to: str | None = Field(None, description=_TO)
     user: str | None = Field(None, description="only this actor's counters")
+    granularity: Literal["auto", "day", "week", "month"] = Field(
+        "auto", description="bins of by=day: auto (day up to 92 days, week up to 732, month beyond), day (windows of "
+        "at most 732 days), week (from Monday) or month; the first bin starts at from. Other by values ignore it")
 
 
 _CHECKLIST = "checklist id(s), comma-separated; default all"
@@ -83,6 +86,8 @@ class ProgressQuery(QueryParameters):
 class MatrixQuery(QueryParameters):
     checklist: str | None = Field(None, description=_CHECKLIST)
     course: str | None = Field(None, description=_COURSE)
+    everyone: str | None = Field(None, description="true: every actor with events (services, roles, accounts too) "
+                                 "besides the class; default false: the class roster (people only without one)")
 
 
 QUERY_MODELS: tuple[type[QueryParameters], ...] = (NoParameters, ListQuery, ErrorsQuery, ResourceQuery, PageQuery,
@@ -128,8 +133,13 @@ def non_empty(value: str | None, name: str) -> str | None:
 
 
 def parse_count(value: str | None) -> bool:
+    return parse_flag(value, "count", "use count=true to get the number of events")
+
+
+def parse_flag(value: str | None, name: str, hint: str) -> bool:
+    """A true/false parameter (``1``/``0`` too); absent or empty: false; anything else a 400."""
     if value is None or value.lower() in {"false", "0", ""}:
         return False
     if value.lower() in {"true", "1"}:
         return True
-    raise BadRequest(f"count={value!r} is not true or false", "use count=true to get the number of events", "count")
+    raise BadRequest(f"{name}={value!r} is not true or false", hint, name)

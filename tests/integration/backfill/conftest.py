@@ -86,12 +86,31 @@ def _dropped_name_prefixes() -> tuple[str, ...]:
     return tuple(p.strip().lower() for p in default.split(",") if p.strip())
 
 
+def _always_kept() -> dict[tuple[str, str], str]:
+    """template.yaml's KeepEvents default, read as its parameter documents it: (source, name) -> flag."""
+    from cloudtrail_tracker.local.template import load_template
+
+    kept = {}
+    for entry in load_template()["Parameters"]["KeepEvents"]["Default"].split(","):
+        service, name = entry.split(":")
+        name, _, flag = name.partition("(")
+        kept[(f"{service}.amazonaws.com", name)] = flag.rstrip(")")
+    return kept
+
+
+def _kept_read(record: dict, kept: dict[tuple[str, str], str]) -> bool:
+    flag = kept.get((record["eventSource"], record["eventName"]))
+    return flag is not None and (not flag or (record.get("requestParameters") or {}).get(flag) is True)
+
+
 def expected_event_ids(root: Path, paths: list[Path], first: date, last: date) -> set[str]:
     """What a backfill of first..last must store, from the raw files and the documented rules alone
     (not the code under test): the records of log files (``.../CloudTrail/<region>/YYYY/MM/DD/*.json.gz``,
     not digests) delivered on those days or one day either side, whose eventTime is on those days,
-    except names starting with a dropped prefix unless the call failed (KeepFailedCalls)."""
+    except names starting with a dropped prefix unless the call failed (KeepFailedCalls) or is a
+    sensitive read (KeepEvents)."""
     dropped = _dropped_name_prefixes()
+    kept = _always_kept()
     ids = set()
     for path in paths:
         folder = _DAY_FOLDER.search(path.relative_to(root).as_posix())
@@ -103,7 +122,8 @@ def expected_event_ids(root: Path, paths: list[Path], first: date, last: date) -
         for record in json.loads(gzip.decompress(path.read_bytes()))["Records"]:
             if not first.isoformat() <= record["eventTime"][:10] <= last.isoformat():
                 continue
-            if record["eventName"].lower().startswith(dropped) and not record.get("errorCode"):
+            if (record["eventName"].lower().startswith(dropped) and not record.get("errorCode")
+                    and not _kept_read(record, kept)):
                 continue
             ids.add(record["eventID"])
     return ids

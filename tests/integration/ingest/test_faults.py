@@ -124,6 +124,7 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     clock.install(monkeypatch)
     monkeypatch.setattr(keys, "CLAIM_CAP", CLAIM_CAP)
     monkeypatch.setenv("DROP_EVENT_PREFIXES", ",".join(DROP_PREFIXES))
+    monkeypatch.setenv("KEEP_EVENTS", "")  # the reference knows the prefixes only (test_sensitive_reads_kept.py: the rest)
     # The handler's clients come from boto3's default session: faults registered on it reach them,
     # and every client created after a kill, and never the test's own clients.
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)

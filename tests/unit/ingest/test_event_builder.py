@@ -275,3 +275,20 @@ def test_an_unwritable_record_without_event_id_gets_a_stable_one():
     record = {k: v for k, v in BASE.items() if k != "eventID"}
     record["requestParameters"] = {"big": 2**80}
     assert build(dict(record)).event_id == build(dict(record)).event_id
+
+
+def test_sensitive_reads_are_kept_although_their_prefix_is_noise():
+    secret = {"eventName": "GetSecretValue", "eventSource": "secretsmanager.amazonaws.com", "eventTime": "2025-03-06T03:00:00Z"}
+    assert build(secret).event_name == "GetSecretValue"
+    plain = {"eventName": "GetParameter", "eventSource": "ssm.amazonaws.com", "eventTime": "2025-03-06T03:00:00Z",
+             "requestParameters": {"name": "/app/db", "withDecryption": False}}
+    with pytest.raises(RecordRejected, match="noise-name"):
+        build(plain)
+    assert build({**plain, "requestParameters": {"name": "/app/db", "withDecryption": True}}).event_name == "GetParameter"
+    with pytest.raises(RecordRejected, match="noise-name"):
+        build(secret, keep_events=())
+
+
+def test_a_keep_list_entry_that_does_not_parse_fails_the_settings():
+    with pytest.raises(ConfigurationError, match="KEEP_EVENTS"):
+        Settings.from_env({"KEEP_EVENTS": "GetSecretValue"})

@@ -342,8 +342,11 @@ def test_every_list_takes_the_same_names_from_one_model():
     assert names_of(ResourceQuery) == names_of(ListQuery) | {"arn"}
 
 
-def test_the_checklist_file_is_read_once_and_a_broken_one_is_not_kept(tmp_path, monkeypatch):
-    from cloudtrail_tracker import settings
+def test_the_checklist_file_is_kept_for_the_refresh_interval_and_a_broken_one_is_not_kept(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from cloudtrail_tracker import roster, settings
     from query.logic.errors import ApiError
     from query.routes import checklists
 
@@ -351,22 +354,31 @@ def test_the_checklist_file_is_read_once_and_a_broken_one_is_not_kept(tmp_path, 
     path.write_text("checklists: [{id: a, from: 2024-01-01, to: 2024-01-31, items: [{eventName: RunInstances}]}]")
     monkeypatch.setenv("TABLE_NAME", "t")
     monkeypatch.setenv("CHECKLISTS_PATH", str(path))
+    monkeypatch.setenv("COURSE_REFRESH_SECONDS", "3600")
     settings.reset()
-    checklists._checklist_file.cache_clear()
+    roster.forget()
+
+    def rewrite(text: str) -> None:  # a new mtime, whatever the file system's resolution
+        path.write_text(text)
+        stamp = time.time_ns() + 10**9 * (1 + len(text))
+        os.utime(path, ns=(stamp, stamp))
+
     try:
         assert [c.id for c in checklists._checklists()] == ["a"]
-        path.write_text("checklists: [{id: b, from: 2024-01-01, to: 2024-01-31, items: [{eventName: X}]}]")
-        assert [c.id for c in checklists._checklists()] == ["a"]  # read once per execution environment
-        checklists._checklist_file.cache_clear()
-        path.write_text("checklists: [{id: broken}]")
+        rewrite("checklists: [{id: b, from: 2024-01-01, to: 2024-01-31, items: [{eventName: X}]}]")
+        assert [c.id for c in checklists._checklists()] == ["a"]  # kept for COURSE_REFRESH_SECONDS
+        monkeypatch.setenv("COURSE_REFRESH_SECONDS", "0")
+        settings.reset()
+        assert [c.id for c in checklists._checklists()] == ["b"]  # looked at again: changed, read again
+        rewrite("checklists: [{id: broken}]")
         for _ in range(2):
             with pytest.raises(ApiError) as broken:
                 checklists._checklists()
             assert broken.value.status == 500 and "CHECKLISTS_PATH" in broken.value.hint
-        path.write_text("checklists: [{id: c, from: 2024-01-01, to: 2024-01-31, items: [{eventName: X}]}]")
+        rewrite("checklists: [{id: c, from: 2024-01-01, to: 2024-01-31, items: [{eventName: X}]}]")
         assert [c.id for c in checklists._checklists()] == ["c"]  # fixed: read again, no stale error
     finally:
-        checklists._checklist_file.cache_clear()
+        roster.forget()
         settings.reset()
 
 
