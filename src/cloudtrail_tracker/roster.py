@@ -47,25 +47,46 @@ class RosterEntry:
     email: str = ""
 
 
+@dataclass(frozen=True)
+class RosterRow:
+    line: int  # as a spreadsheet numbers it: the header is line 1
+    values: dict[str, str]  # column (lower case) -> value, stripped
+    extra_fields: bool  # more fields than the header names (a value with an unquoted comma)
+
+
+def roster_rows(text: str, source: str = "the roster") -> tuple[list[str], list[RosterRow]]:
+    """(header, non-blank rows) of a roster CSV: the one reader of the format, for the API's roster and
+    ``users import``. Refuses a file without a header naming an ``actor`` column, or that CSV cannot read."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # Excel's "CSV UTF-8" starts with a BOM
+    header = [(name or "").strip().lower() for name in reader.fieldnames or ()]
+    if not header:
+        raise CourseFileError(f"{source} is empty: its first line must be a header naming the columns, e.g. actor,name,email")
+    if "actor" not in header:
+        raise CourseFileError(f"{source} has no actor column (its header: {','.join(header)}): the first line must "
+                              "name the columns, e.g. actor,name,email")
+    reader.fieldnames = header
+    rows: list[RosterRow] = []
+    try:
+        for row in reader:
+            values = {key: (value or "").strip() for key, value in row.items() if isinstance(key, str)}
+            if any(values.values()):  # else a blank line
+                rows.append(RosterRow(reader.line_num, values, None in row))
+    except csv.Error as error:
+        raise CourseFileError(f"{source}: line {reader.line_num}: {error}") from None
+    return header, rows
+
+
 def parse_roster(text: str, source: str = "the roster") -> tuple[RosterEntry, ...]:
-    """The entries of a roster CSV. Refuses a file without an ``actor`` column, a row without an
-    actor and an actor listed twice (each would silently drop or merge a student)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
-    if "actor" not in columns:
-        raise CourseFileError(f"{source}: the header has no 'actor' column (got {list(reader.fieldnames or [])}); "
-                              "the first line must name the columns, e.g. actor,name,email")
+    """The entries of a roster CSV (other columns ignored). Refuses a row without an actor and an actor
+    listed twice (each would silently drop or merge a student)."""
     entries: dict[str, RosterEntry] = {}
-    for row in reader:
-        values = {key: (row.get(name) or "").strip() for key, name in columns.items()}
-        if not any(values.values()):
-            continue  # a blank line
-        actor = values["actor"]
+    for row in roster_rows(text, source)[1]:
+        actor = row.values["actor"]
         if not actor:
-            raise CourseFileError(f"{source}: line {reader.line_num} has no actor")
+            raise CourseFileError(f"{source}: line {row.line} has no actor")
         if actor in entries:
-            raise CourseFileError(f"{source}: actor {actor!r} is listed twice (line {reader.line_num})")
-        entries[actor] = RosterEntry(actor=actor, name=values.get("name", ""), email=values.get("email", ""))
+            raise CourseFileError(f"{source}: actor {actor!r} is listed twice (line {row.line})")
+        entries[actor] = RosterEntry(actor=actor, name=row.values.get("name", ""), email=row.values.get("email", ""))
     return tuple(entries.values())
 
 

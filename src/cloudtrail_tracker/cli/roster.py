@@ -8,12 +8,11 @@ the second time (an existing user gets the claim updated, not an error).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..roster import CourseFileError, roster_rows
 
 COLUMNS = ("actor", "email", "name", "username")
 MAX_ATTRIBUTE = 2048  # Cognito's limit of a custom attribute's value
@@ -57,27 +56,22 @@ def read_roster(path: Path, *, email_required: bool) -> tuple[list[Student], lis
 
 
 def parse_roster(text: str, *, email_required: bool, source: str = "the roster") -> tuple[list[Student], list[BadRow]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if not header:
-        raise RosterError(f"{source} is empty: its first line must be a header such as actor,email,name")
+    try:
+        header, rows = roster_rows(text, source)
+    except CourseFileError as error:
+        raise RosterError(str(error)) from None
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:  # a typo ("emial") would otherwise drop a column without a word
         raise RosterError(f"{source}: unknown column {', '.join(map(repr, unknown))} in the header; "
                           f"the columns are {', '.join(COLUMNS)} (actor required)")
-    if "actor" not in header:
-        raise RosterError(f"{source} has no actor column: the header must name it (e.g. actor,email,name)")
-    reader.fieldnames = header
     students: list[Student] = []
     bad: list[BadRow] = []
     seen: dict[str, int] = {}
-    for number, row in _rows(reader):
-        if None in row:
+    for row in rows:
+        number, values = row.line, row.values
+        if row.extra_fields:
             bad.append(BadRow(number, f"more fields than the header's {len(header)}: quote values holding commas"))
             continue
-        values = {key: (value or "").strip() for key, value in row.items()}
-        if not any(values.values()):
-            continue  # a blank line
         problem = _problem(values, email_required)
         if problem:
             bad.append(BadRow(number, problem))
@@ -90,14 +84,6 @@ def parse_roster(text: str, *, email_required: bool, source: str = "the roster")
         seen[username.lower()] = number
         students.append(Student(number, values["actor"], values.get("email", ""), values.get("name", ""), username))
     return students, bad
-
-
-def _rows(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
-    try:
-        for row in reader:
-            yield reader.line_num, row
-    except csv.Error as error:
-        raise RosterError(f"line {reader.line_num}: {error}") from None
 
 
 def _problem(values: dict[str, str], email_required: bool) -> str:

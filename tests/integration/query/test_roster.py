@@ -108,7 +108,7 @@ def test_a_broken_roster_is_a_500_naming_the_problem(api, course):
     s3.put_object(Bucket=BUCKET, Key="broken.csv", Body=b"name,email\nAlice,a@example.com\n")
     configure(ROSTER_PATH=f"s3://{BUCKET}/broken.csv")
     status, body = api.get("/progress/matrix")
-    assert status == 500 and "'actor' column" in body["error"] and "ROSTER_PATH" in body["hint"], body
+    assert status == 500 and "no actor column" in body["error"] and "ROSTER_PATH" in body["hint"], body
     configure(ROSTER_PATH=f"s3://{BUCKET}/no-such-roster.csv")
     status, body = api.get("/progress/matrix")
     assert status == 500 and "no-such-roster.csv" in body["error"] and "NoSuchKey" in body["error"], body
