@@ -47,6 +47,9 @@ class StoredEvent:
         return self.event_time[:10]
 
 
+MAX_REASONS = 20  # failed files whose reason a report keeps (bounded: reports are stored in items)
+
+
 @dataclass
 class FileReport:
     """What happened to one log file (or a set of them, once added together)."""
@@ -59,6 +62,7 @@ class FileReport:
     normalised: Counter = field(default_factory=Counter)  # reason -> records stored with odd parts mended
     skipped_files: Counter = field(default_factory=Counter)  # reason -> files not read
     failed_files: list[str] = field(default_factory=list)
+    failure_reasons: dict[str, str] = field(default_factory=dict)  # key -> why, for the first MAX_REASONS files
     identity_types: Counter = field(default_factory=Counter)  # over stored events
     write_requests: int = 0  # DynamoDB write requests spent
     first_day: str = ""  # UTC days of the oldest and newest events stored
@@ -81,6 +85,9 @@ class FileReport:
         self.normalised.update(other.normalised)
         self.skipped_files.update(other.skipped_files)
         self.failed_files.extend(other.failed_files)
+        for key, reason in other.failure_reasons.items():
+            if len(self.failure_reasons) < MAX_REASONS:  # a summary shows a sample; the retry list has every key
+                self.failure_reasons[key] = reason
         self.identity_types.update(other.identity_types)
         self.write_requests += other.write_requests
         days = [d for d in (self.first_day, other.first_day) if d]
@@ -98,6 +105,7 @@ class FileReport:
             "normalised": dict(self.normalised),
             "skippedFiles": dict(self.skipped_files),
             "failedFiles": list(self.failed_files),
+            "failureReasons": dict(self.failure_reasons),
             "identityTypes": dict(self.identity_types),
             "writeRequests": self.write_requests,
             "firstDay": self.first_day,
@@ -115,6 +123,7 @@ class FileReport:
             normalised=Counter(data.get("normalised", {})),
             skipped_files=Counter(data.get("skippedFiles", {})),
             failed_files=list(data.get("failedFiles", [])),
+            failure_reasons=dict(data.get("failureReasons", {})),
             identity_types=Counter(data.get("identityTypes", {})),
             write_requests=data.get("writeRequests", 0),
             first_day=data.get("firstDay", ""),

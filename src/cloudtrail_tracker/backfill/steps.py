@@ -78,7 +78,7 @@ def ingest_prefix(s3, bucket: str, prefix: str, execution: str, ingester: FileIn
             report = ingester.ingest(bucket, key)
         except (LogFileError, ClientError) as error:  # ClientError: the object went away or is unreadable
             logger.error("file not ingested", extra={"bucket": bucket, "key": key, "error": str(error)})
-            report = FileReport(failed_files=[key])
+            report = FileReport(failed_files=[key], failure_reasons={key: str(error)[:300]})
         result.report.add(report)
         flusher.file_done(report, failed=bool(report.failed_files))
     flusher.flush(prefixes_done=1)

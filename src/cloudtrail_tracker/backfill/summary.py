@@ -70,6 +70,8 @@ class BackfillSummary:
             "filesSkipped": dict(report.skipped_files),
             "filesFailed": len(report.failed_files),
             "failedKeysSample": report.failed_files[:20],
+            "failureReasons": {key: report.failure_reasons[key] for key in report.failed_files[:20]
+                               if key in report.failure_reasons},
             "unfinishedPrefixes": self.unfinished_prefixes[:20],
             "unfinishedPrefixCount": len(self.unfinished_prefixes),
             "failedKeysLocation": self.failed_keys_location,
@@ -137,11 +139,11 @@ def format_summary(data: dict) -> str:
         line("events skipped", events.get("skipped", 0), SKIPPED_RECORDS if events.get("skipped") else ""),
         *reason_lines(events.get("skippedReasons", {}), RECORD_REASONS),
         line("files failed", data.get("filesFailed", 0),
-             "corrupt or unreadable: none of their events stored; the reasons are in the "
-             "BackfillIngestPrefixFunction's log (locally: --log-file)"
+             "corrupt or unreadable: none of their events stored"
              if data.get("filesFailed") else ""),
     ]
-    lines += [f"  {key}" for key in data.get("failedKeysSample", [])]
+    reasons = data.get("failureReasons", {})
+    lines += [f"  {key}: {reasons[key]}" if key in reasons else f"  {key}" for key in data.get("failedKeysSample", [])]
     if data.get("filesFailed", 0) > len(data.get("failedKeysSample", [])):
         lines.append(f"  ... and {data['filesFailed'] - len(data['failedKeysSample'])} more (see the retry list)")
     if data.get("unfinishedPrefixCount"):

@@ -84,6 +84,13 @@ def test_corrupt_files_are_reported_and_the_rest_stored(backfill_aws, tmp_path, 
     result = run["result"]
     assert result["filesFailed"] == 2
     assert sorted(result["failedKeysSample"]) == bad_keys
+    reasons = result["failureReasons"]  # each failed file with why, for the summary people read
+    assert set(reasons) == set(bad_keys) and all(reasons.values())
+    assert "JSON" in reasons[not_gzip_json.relative_to(root).as_posix()], reasons
+    from cloudtrail_tracker.backfill.summary import format_summary
+
+    text = format_summary(result)
+    assert all(f"  {key}: {reasons[key]}" in text for key in bad_keys), text
     bucket, key = result["failedKeysLocation"].removeprefix("s3://").split("/", 1)
     assert bucket == backfill_aws.work_bucket
     retry_list = backfill_aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().split()
