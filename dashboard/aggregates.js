@@ -80,10 +80,13 @@ function binStart(day, granularity) {
   return dayText(new Date(date.getTime() - back * DAY_MS));
 }
 
-// The last day a bin covers (for a link to the bin's own range).
-export function binEnd(start, granularity) {
+// The last day a bin covers (for a link to the bin's own range): its week's Sunday or its month's
+// last day, clipped to the window's last day (the first bin starts on the window's first day, which
+// need not be a Monday or the 1st).
+export function binEnd(start, granularity, lastDay) {
   const date = dateOf(start);
-  if (granularity === "month") return dayText(new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)));
-  if (granularity === "week") return dayText(new Date(date.getTime() + 6 * DAY_MS));
-  return start;
+  let end = start;
+  if (granularity === "month") end = dayText(new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)));
+  if (granularity === "week") end = dayText(new Date(date.getTime() + ((7 - date.getUTCDay()) % 7) * DAY_MS));
+  return lastDay && lastDay < end ? lastDay : end;
 }

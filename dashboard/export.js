@@ -2,7 +2,9 @@
 export function toCsv(columns, rows) {
   // columns: [{name, value: (row) => text}]; RFC 4180 quoting, CRLF line ends (what spreadsheets expect)
   const cell = (value) => {
-    const text = value === null || value === undefined ? "" : String(value);
+    let text = value === null || value === undefined ? "" : String(value);
+    // a name starting = + - @ would be a formula to a spreadsheet (IAM and session names may)
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const lines = [columns.map((c) => cell(c.name)).join(",")];

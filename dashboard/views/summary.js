@@ -72,8 +72,9 @@ export function timelineNote(granularity) {
 // Bins in calendar order, each a link to the view over exactly that bin's days.
 export function binItems(answer, view, keep = {}) {
   const granularity = answer.granularity || "day";
+  const lastDay = (answer.to || "").slice(0, 10);
   return [...answer.items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((item) => ({
     ...item,
-    href: routeHref(view, withParams({ range: null, from: item.key, to: binEnd(item.key, granularity), ...keep })),
+    href: routeHref(view, withParams({ range: null, from: item.key, to: binEnd(item.key, granularity, lastDay), ...keep })),
   }));
 }

@@ -24,11 +24,14 @@ class KeepRule:
     @classmethod
     def parse(cls, text: str) -> KeepRule:
         service, _, rest = text.partition(":")
-        name, _, flag = rest.partition("(")
-        if not service or not name or (flag and not flag.endswith(")")):
+        name, parenthesis, flag = rest.partition("(")
+        service = service.strip().lower().removesuffix(".amazonaws.com")  # the eventSource form too
+        name, flag = name.strip(), flag.removesuffix(")").strip()
+        # event names are compared as CloudTrail writes them: PascalCase, so a lower-case one is a typo
+        if not service or not name[:1].isupper() or (parenthesis and (not flag or not rest.endswith(")"))):
             raise ValueError(f"KEEP_EVENTS entry {text!r}: write service:EventName or service:EventName(flag), "
                              "e.g. secretsmanager:GetSecretValue, ssm:GetParameter(withDecryption)")
-        return cls(service.strip().lower(), name.strip(), flag[:-1].strip())
+        return cls(service, name, flag)
 
 
 def parse_keep_rules(entries: tuple[str, ...]) -> dict[tuple[str, str], str]:

@@ -118,13 +118,17 @@ _NOT_PEOPLE = frozenset({"AWS Internal", "unknown", "anonymous"})
 _ACCOUNT = re.compile(r"^(account:)?\d{12}$")
 _INSTANCE_SESSION = re.compile(r"(^|:)i-[0-9a-f]{8}(?:[0-9a-f]{9})?(@|$)")  # an EC2 instance profile's session
 _SERVICE_LINKED = "AWSServiceRoleFor"
+# sessions SDKs and AWS name on their own (nobody typed them): aws-go-sdk-1722..., botocore-session-...,
+# an ECS task's 32 hex digits
+_MACHINE_SESSION = re.compile(r"(^|:)(aws-[a-z0-9-]*sdk[a-z0-9-]*-\d+|botocore-session-\d+|[0-9a-f]{32})(@|$)")
 
 
 def is_person(actor: str, actor_type: str) -> bool:
     """Whether ``actor`` (of ``actor_type``) is likely a person rather than AWS or a machine."""
     if actor_type not in PERSON_TYPES or actor in _NOT_PEOPLE:
         return False
-    if actor.endswith(".amazonaws.com") or _ACCOUNT.match(actor) or _INSTANCE_SESSION.search(actor):
+    if (actor.endswith(".amazonaws.com") or _ACCOUNT.match(actor) or _INSTANCE_SESSION.search(actor)
+            or _MACHINE_SESSION.search(actor)):
         return False
     return not actor.startswith(_SERVICE_LINKED)
 

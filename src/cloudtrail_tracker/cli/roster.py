@@ -67,6 +67,7 @@ def parse_roster(text: str, *, email_required: bool, source: str = "the roster")
     students: list[Student] = []
     bad: list[BadRow] = []
     seen: dict[str, int] = {}
+    actors: dict[str, int] = {}
     for row in rows:
         number, values = row.line, row.values
         if row.extra_fields:
@@ -81,7 +82,12 @@ def parse_roster(text: str, *, email_required: bool, source: str = "the roster")
             bad.append(BadRow(number, f"username {username} is also on row {seen[username.lower()]}: "
                                       "each student once"))
             continue
+        if values["actor"] in actors:  # two users owning one actor would both see its events
+            bad.append(BadRow(number, f"actor {values['actor']} is also on row {actors[values['actor']]}: "
+                                      "one user per actor"))
+            continue
         seen[username.lower()] = number
+        actors[values["actor"]] = number
         students.append(Student(number, values["actor"], values.get("email", ""), values.get("name", ""), username))
     return students, bad
 
@@ -132,7 +138,8 @@ def attributes_of(student: Student, claim: str) -> list[dict]:
     return attributes
 
 
-def import_student(cognito, pool: Pool, student: Student, claim: str, temporary_password: str | None) -> Outcome:
+def import_student(cognito, pool: Pool, student: Student, claim: str, temporary_password: str | None,
+                   reassign: bool = False) -> Outcome:
     """Create the user, or update an existing one's claim (and name); never raises for one student."""
     from botocore.exceptions import ClientError
 
@@ -152,10 +159,10 @@ def import_student(cognito, pool: Pool, student: Student, claim: str, temporary_
     except ClientError as error:
         if error.response["Error"]["Code"] != "UsernameExistsException":
             return Outcome(student.row, student.username, "failed", _aws_problem(error))
-    return _update(cognito, pool, student, claim)
+    return _update(cognito, pool, student, claim, reassign)
 
 
-def _update(cognito, pool: Pool, student: Student, claim: str) -> Outcome:
+def _update(cognito, pool: Pool, student: Student, claim: str, reassign: bool) -> Outcome:
     from botocore.exceptions import ClientError
 
     try:
@@ -166,6 +173,10 @@ def _update(cognito, pool: Pool, student: Student, claim: str) -> Outcome:
         if student.name:
             wanted.append({"Name": "name", "Value": student.name})
         changes = [a for a in wanted if current.get(a["Name"]) != a["Value"]]
+        if current.get(claim) and current[claim] != student.actor and not reassign:
+            # a row with the wrong e-mail would hand this user someone else's events
+            return Outcome(student.row, student.username, "failed",
+                           f"already has {claim}={current[claim]}: pass --reassign to change it to {student.actor}")
         if not changes:
             return Outcome(student.row, student.username, "unchanged", f"{claim}={student.actor}")
         cognito.admin_update_user_attributes(UserPoolId=pool.pool_id, Username=student.username,
@@ -183,9 +194,9 @@ def _aws_problem(error) -> str:
 
 
 def import_roster(cognito, pool: Pool, students: list[Student], claim: str,
-                  temporary_password: str | None = None) -> list[Outcome]:
+                  temporary_password: str | None = None, reassign: bool = False) -> list[Outcome]:
     check_pool(pool, claim)
-    return [import_student(cognito, pool, student, claim, temporary_password) for student in students]
+    return [import_student(cognito, pool, student, claim, temporary_password, reassign) for student in students]
 
 
 def dry_run(students: list[Student], claim: str, temporary_password: str | None) -> list[Outcome]:

@@ -33,6 +33,9 @@ def register(commands) -> None:
     importing.add_argument("--temporary-password", metavar="PASSWORD",
                            help="new users get this temporary password (changed at first sign-in) and no e-mail; "
                            "email is then optional")
+    importing.add_argument("--reassign", action="store_true",
+                           help="let a row change an existing user's actor claim (refused otherwise: a wrong "
+                           "e-mail would hand that user someone else's events)")
     importing.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
     importing.add_argument("--endpoint-url", help=argparse.SUPPRESS)  # e.g. a moto server (tests)
     importing.add_argument("--dry-run", action="store_true", help="check the roster and print what would be done; "
@@ -82,7 +85,8 @@ def run_import(args) -> int:
         cognito = session.client("cognito-idp", endpoint_url=args.endpoint_url)
         try:
             pool = roster.describe_pool(cognito, pool_id)
-            outcomes = roster.import_roster(cognito, pool, students, args.actor_claim, args.temporary_password)
+            outcomes = roster.import_roster(cognito, pool, students, args.actor_claim, args.temporary_password,
+                                            args.reassign)
         except roster.RosterError as error:
             raise CliError(str(error)) from None
     outcomes += [roster.Outcome(row.row, "", "failed", row.problem) for row in bad]

@@ -392,6 +392,17 @@ class EventReader:
                    "ProjectionExpression": "#s, #n"}
         return sorted(item.get("name") or item[keys.SK] for item in self._paged_query(request))
 
+    def oldest_registered_day(self, registry: str) -> str | None:
+        """The oldest ``firstSeen`` of registry ``registry``'s entries (None when it has none): the
+        EVENT-NAME and ACCOUNT lists are complete only for days from there on (older tables were
+        written before they existed). One Query, as :meth:`known_names`."""
+        request = {"TableName": self._table, "KeyConditionExpression": "#p = :p",
+                   "ExpressionAttributeNames": {"#p": keys.PK, "#f": "firstSeen"},
+                   "ExpressionAttributeValues": {":p": {"S": keys.NAME_REGISTRIES[registry]}},
+                   "ProjectionExpression": "#f"}
+        days = [item["firstSeen"] for item in self._paged_query(request) if item.get("firstSeen")]
+        return min(days) if days else None
+
     # ---- counts: rows {"actor", "actorType", "day", "counts": {name: n}}, one per actor and day
     def actor_day_rows(self, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
         """Every actor's counts per day from ``first_day`` to ``last_day`` (only ``names`` when given),

@@ -16,14 +16,11 @@ MAX_CLOSEST = 5  # names a 404's hint lists
 CUTOFF = 0.6  # difflib's similarity a name needs to be "close"
 
 
-def canonical(wanted: str, known: Iterable[str], parameter: str, what: str, listed_at: str = "",
-              private: str | None = None) -> str:
+def canonical(wanted: str, known: Iterable[str], parameter: str, what: str, listed_at: str = "") -> str:
     """The known name ``wanted`` means: itself when known, else the one known name equal to it
     ignoring case. Otherwise (unknown, or several names differ from it only in case) NotFound for
     ``parameter`` with the closest known names in its hint; ``what`` names the kind in the error
-    ("actor", "service", ...), ``listed_at`` where the caller finds every name ("/users").
-    ``private``: the hint to give instead, which names none of the known names (for a caller who
-    may not see them)."""
+    ("actor", "service", ...), ``listed_at`` where the caller finds every name ("/users")."""
     names = set(known)
     if wanted in names:
         return wanted
@@ -32,8 +29,6 @@ def canonical(wanted: str, known: Iterable[str], parameter: str, what: str, list
     if len(same) == 1:
         return same[0]
     error = f"no {what} {wanted!r}"
-    if private is not None:
-        raise NotFound(error, private, parameter)
     if same:
         raise NotFound(error, f"{len(same)} {what}s differ from it only in case, give one exactly: {', '.join(same)}",
                        parameter)

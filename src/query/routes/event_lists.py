@@ -47,20 +47,20 @@ def list_events(event: BaseProxyEvent, scope: str, subject: str | None, query: L
 def known_names(store: EventReader, request: ListRequest, caller: Caller) -> ListRequest:
     """``request`` with each name it gives as the known name it means (lookup.py): ``ec2.amazonaws.com``
     is ``ec2``, ``runinstances`` ``RunInstances``; an unknown name is a 404 naming the closest ones."""
-    scope, subject = request.scope, request.subject
+    scope, subject, since = request.scope, request.subject, request.window.first_day
     if subject is not None and scope == "user":
-        subject = known_actor(store, subject, "user", caller=caller)
+        subject = known_actor(store, subject, "user", caller)
     elif subject is not None and scope == "service":
-        subject = known_service(store, subject, "service", caller=caller)
+        subject = known_service(store, subject, "service", caller)
     elif subject is not None and scope == "account":
-        subject = known_account(store, subject, "account", caller=caller)
+        subject = known_account(store, subject, "account", caller, since)
     elif subject is not None and scope == "errors":
-        subject = known_error_code(store, subject, "errorCode", caller=caller)
-    user = known_actor(store, request.user, "user", caller=caller) if request.user else None
-    event_name = known_event_name(store, request.event_name, caller=caller) if request.event_name else None
+        subject = known_error_code(store, subject, "errorCode", caller)
+    user = known_actor(store, request.user, "user", caller) if request.user else None
+    event_name = known_event_name(store, request.event_name, "eventName", caller, since) if request.event_name else None
     error_code = request.error_code
     if error_code:
-        error_code = subject if scope == "errors" else known_error_code(store, error_code, caller=caller)
+        error_code = subject if scope == "errors" else known_error_code(store, error_code, "errorCode", caller)
     return replace(request, subject=subject, user=user, event_name=event_name, error_code=error_code)
 
 

@@ -74,7 +74,12 @@ def test_a_second_import_updates_the_claim_and_leaves_the_rest(aws, tmp_path, ca
     capsys.readouterr()
 
     changed = "actor,email,name\nalice,alice@example.edu,Alice A\nbob-iam,bob@example.edu,\n"
-    assert main(["users", "import", _roster(tmp_path, changed), "--user-pool-id", pool_id]) == 0
+    # a row giving a user another actor is refused unless asked for: a wrong e-mail would hand
+    # that user someone else's events
+    assert main(["users", "import", _roster(tmp_path, changed), "--user-pool-id", pool_id]) == 1
+    assert "row 3: failed bob@example.edu: already has custom:actor=bob: pass --reassign" in capsys.readouterr().err
+    assert _attributes(cognito, pool_id, "bob@example.edu")["custom:actor"] == "bob"
+    assert main(["users", "import", _roster(tmp_path, changed), "--user-pool-id", pool_id, "--reassign"]) == 0
 
     out = capsys.readouterr().out
     assert "row 2: unchanged alice@example.edu" in out

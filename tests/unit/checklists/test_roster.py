@@ -99,6 +99,10 @@ def test_cognito_users_give_the_roster_by_their_actor_claim():
     ("session-name@111111111111", "AWSAccount", False),
     ("AWSServiceRoleForAutoScaling:AutoScaling@111122223333", "AssumedRole", False),
     ("unknown", "NoIdentity", False),
+    ("DeployRole:aws-go-sdk-1722000000000@111122223333", "AssumedRole", False),  # SDKs' own session names
+    ("DeployRole:botocore-session-1722000000@111122223333", "AssumedRole", False),
+    ("TaskRole:0123456789abcdef0123456789abcdef@111122223333", "AssumedRole", False),  # an ECS task
+    ("LabRole:aws-go-sdk-fan@111122223333", "AssumedRole", True),
 ])
 def test_people_are_not_services_instances_or_accounts(actor, actor_type, person):
     assert is_person(actor, actor_type) is person

@@ -154,3 +154,9 @@ def test_swagger_server_url_has_no_stage_prefix_locally(monkeypatch):
     response = lambda_handler(event, LocalContext(function_name="QueryFunction"))
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["servers"] == [{"url": "/"}]  # was /local: Try-it-out called /local/...
+
+
+def test_two_rows_with_one_actor_are_refused_the_second():
+    students, bad = parse_roster("actor,email\nalice,a1@example.edu\nalice,a2@example.edu\n", email_required=True)
+    assert [s.email for s in students] == ["a1@example.edu"]
+    assert bad[0].row == 3 and "also on row 2" in bad[0].problem

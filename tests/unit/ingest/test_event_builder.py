@@ -292,3 +292,15 @@ def test_sensitive_reads_are_kept_although_their_prefix_is_noise():
 def test_a_keep_list_entry_that_does_not_parse_fails_the_settings():
     with pytest.raises(ConfigurationError, match="KEEP_EVENTS"):
         Settings.from_env({"KEEP_EVENTS": "GetSecretValue"})
+
+
+@pytest.mark.parametrize("entry", ["GetSecretValue", "ssm:GetParameter()", "secretsmanager:getsecretvalue",
+                                   "ssm:GetParameter(withDecryption", ":GetSecretValue"])
+def test_keep_list_entries_that_would_keep_nothing_or_everything_are_refused(entry):
+    with pytest.raises(ConfigurationError, match="KEEP_EVENTS"):
+        Settings.from_env({"KEEP_EVENTS": entry})
+
+
+def test_a_keep_list_entry_may_name_the_event_source():
+    secret = {"eventName": "GetSecretValue", "eventSource": "secretsmanager.amazonaws.com", "eventTime": "2025-03-06T03:00:00Z"}
+    assert build(secret, keep_events=("secretsmanager.amazonaws.com:GetSecretValue",)).event_name == "GetSecretValue"

@@ -58,13 +58,6 @@ def test_the_hint_says_so_when_nothing_is_close_or_nothing_is_known():
     assert raised.value.hint == "no service has events yet"
 
 
-def test_a_private_hint_names_none_of_the_known_names():
-    with pytest.raises(NotFound) as raised:
-        canonical("12345678901", ["123456789012", "210987654321"], "account", "account", private="see your own events")
-    assert raised.value.hint == "see your own events"
-    assert raised.value.parameter == "account"
-
-
 @pytest.mark.parametrize("given, stored", [
     ("ec2", "ec2"), ("ec2.amazonaws.com", "ec2"), ("monitoring.amazonaws.com", "monitoring"),
     ("s3.amazonaws.com", "s3"), ("signin.amazonaws.com", "signin"), (" ec2.amazonaws.com ", "ec2"),
@@ -106,3 +99,33 @@ def test_the_reader_finds_names_as_given_even_past_the_key_limit():
     assert store.known_names("actor") == ["alice", long_name]
     assert store.stats.requests == 5
     assert set(keys.NAME_REGISTRIES) == {"actor", "service", "eventName", "errorCode", "account"}
+
+
+class NameStore:
+    """The two registry reads the lookups make, over a fixed list of event names."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+
+    def has_name(self, registry: str, name: str) -> bool:
+        return name in self.names
+
+    def known_names(self, registry: str) -> list[str]:
+        return sorted(self.names)
+
+    def oldest_registered_day(self, registry: str) -> str:
+        return "2025-01-01"
+
+    def day_span(self) -> tuple[str, str]:
+        return "2025-01-01", "2025-12-31"
+
+
+def test_an_event_name_without_its_version_suffix_means_the_versioned_one():
+    from query.routes.lookup import known_event_name
+
+    store = NameStore(["CreateFunction20150331", "RunInstances", "UpdateFunctionCode20150331v2"])
+    assert known_event_name(store, "CreateFunction", "eventName", None, "2025-02-01") == "CreateFunction20150331"
+    assert known_event_name(store, "UpdateFunctionCode", "eventName", None, "2025-02-01") == "UpdateFunctionCode20150331v2"
+    assert known_event_name(store, "runinstances", "eventName", None, "2025-02-01") == "RunInstances"
+    with pytest.raises(NotFound, match="no event name 'CreateFunctio'"):
+        known_event_name(store, "CreateFunctio", "eventName", None, "2025-02-01")

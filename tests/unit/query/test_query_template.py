@@ -39,8 +39,11 @@ def test_every_function_has_a_log_group_with_retention():
     functions = {name for name, item in template["Resources"].items() if item["Type"] == "AWS::Serverless::Function"}
     groups = {item["Properties"]["LogGroupName"]["Fn::Sub"]: item for item in template["Resources"].values()
               if item["Type"] == "AWS::Logs::LogGroup"}
-    assert set(groups) == {f"/aws/lambda/${{{name}}}" for name in functions}
+    assert set(groups) == {f"/aws/lambda/${{AWS::StackName}}-{name}" for name in functions}
     assert all(group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for group in groups.values())
+    # each function logs there (so the group exists before the function's first call)
+    for name in functions:
+        assert template["Resources"][name]["Properties"]["LoggingConfig"] == {"LogGroup": {"Ref": f"{name}Logs"}}
 
 
 def test_api_gateway_may_invoke_only_the_stage_and_methods_of_the_api():
