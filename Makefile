@@ -56,15 +56,32 @@ lint: bootstrap
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
 
-# Unit tests in parallel; the moto tests in one process: under xdist their module-scoped
-# stacks ran many times slower than alone (measured: tests/integration/query 102 s alone, >10 min with -n 2).
+# Two pytest runs side by side (this machine has 2 cores), each logged whole and then shown in turn.
+# $(1), $(2): a label and the arguments of each; an exit status 5 (no test selected) is no failure.
+define side_by_side
+	@mkdir -p build/test-logs
+	@echo "pytest $(2)  |  pytest $(4)"
+	@$(PYTEST) $(2) > build/test-logs/$(1).log 2>&1 & first=$$!; \
+	$(PYTEST) $(4) > build/test-logs/$(3).log 2>&1; second=$$?; wait $$first; first=$$?; \
+	echo "---- $(1)"; cat build/test-logs/$(1).log; echo "---- $(3)"; cat build/test-logs/$(3).log; \
+	for rc in $$first $$second; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done
+endef
+
+FAST := -m "not slow and not browser" -q
+SLOW := -m "slow and not browser" -q
+
+# Unit tests in parallel (xdist); the moto tests one process per directory group, two at a time: under
+# xdist their module-scoped stacks ran many times slower than alone (tests/integration/query 102 s
+# alone, >10 min with -n 2). The e2e tests run alone: one of them measures concurrency.
 test-fast: bootstrap lint
 	$(PYTEST) tests/unit -m "not slow and not browser" -n 2 -q
-	$(PYTEST) tests/integration tests/e2e -m "not slow and not browser" -q
+	$(call side_by_side,integration-query,tests/integration/query $(FAST),integration-rest,tests/integration --ignore=tests/integration/query $(FAST))
+	$(PYTEST) tests/e2e $(FAST)
 
-# Two runs: each local stack in them is the process's whole embedded AWS, one at a time.
+# Each local stack in them is its process's whole embedded AWS: the slow ones two processes side by
+# side, the browser tests alone (their page waits are timed).
 test-slow: bootstrap tools browser
-	$(PYTEST) -m "slow and not browser" -q; rc=$$?; [ $$rc -eq 5 ] || [ $$rc -eq 0 ] || exit $$rc
+	$(call side_by_side,slow-e2e,tests/e2e $(SLOW),slow-rest,tests/unit tests/integration $(SLOW))
 	$(PYTEST) -m "browser" -q; rc=$$?; [ $$rc -eq 5 ] && exit 0; exit $$rc
 
 test: bootstrap tools browser
