@@ -56,13 +56,13 @@ lint: bootstrap
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy
 
-# Two pytest runs side by side (this machine has 2 cores), each logged whole and then shown in turn.
-# $(1), $(2): a label and the arguments of each; an exit status 5 (no test selected) is no failure.
+# Two commands side by side (this machine has 2 cores), each logged whole and then shown in turn:
+# $(1), $(3) their labels, $(2), $(4) the commands; a pytest exit status 5 (no test selected) is no failure.
 define side_by_side
 	@mkdir -p build/test-logs
-	@echo "pytest $(2)  |  pytest $(4)"
-	@$(PYTEST) $(2) > build/test-logs/$(1).log 2>&1 & first=$$!; \
-	$(PYTEST) $(4) > build/test-logs/$(3).log 2>&1; second=$$?; wait $$first; first=$$?; \
+	@echo '$(2)  |  $(4)'
+	@( $(2) ) > build/test-logs/$(1).log 2>&1 & first=$$!; \
+	( $(4) ) > build/test-logs/$(3).log 2>&1; second=$$?; wait $$first; first=$$?; \
 	echo "---- $(1)"; cat build/test-logs/$(1).log; echo "---- $(3)"; cat build/test-logs/$(3).log; \
 	for rc in $$first $$second; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done
 endef
@@ -75,18 +75,17 @@ SLOW := -m "slow and not browser" -q
 # alone, >10 min with -n 2). The e2e tests run alone: one of them measures concurrency.
 test-fast: bootstrap lint
 	$(PYTEST) tests/unit -m "not slow and not browser" -n 2 -q
-	$(call side_by_side,integration-query,tests/integration/query $(FAST),integration-rest,tests/integration --ignore=tests/integration/query $(FAST))
+	$(call side_by_side,integration-query,$(PYTEST) tests/integration/query $(FAST),integration-rest,$(PYTEST) tests/integration --ignore=tests/integration/query $(FAST))
 	$(PYTEST) tests/e2e $(FAST)
 
-# Each local stack in them is its process's whole embedded AWS: the slow ones two processes side by
-# side, the browser tests alone (their page waits are timed).
+# Each local stack in them is its process's whole embedded AWS. The slow moto test (minutes) beside
+# the slow e2e ones and the template lint; then the browser tests alone (their page waits are timed).
 test-slow: bootstrap tools browser
-	$(call side_by_side,slow-e2e,tests/e2e $(SLOW),slow-rest,tests/unit tests/integration $(SLOW))
+	$(call side_by_side,slow-moto,$(PYTEST) tests/unit tests/integration $(SLOW),slow-e2e-and-template,$(PYTEST) tests/e2e $(SLOW) && $(MAKE) --no-print-directory lint-template)
 	$(PYTEST) -m "browser" -q; rc=$$?; [ $$rc -eq 5 ] && exit 0; exit $$rc
 
 test: bootstrap tools browser
 	$(MAKE) test-fast
-	$(MAKE) lint-template
 	$(MAKE) test-slow
 
 bench: bootstrap
