@@ -35,6 +35,10 @@ def client(service: str) -> Any:  # a botocore client: its methods are made at r
 
 
 def reset() -> None:
-    """Forget the clients and the settings read so far (a test's or the local stack's new AWS)."""
+    """Forget the clients, the settings and the instructor files read so far (a test's or the local
+    stack's new AWS)."""
+    from . import roster  # it reads S3 and Cognito through these clients
+
     client.cache_clear()
     settings.reset()
+    roster.forget()
