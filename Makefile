@@ -44,7 +44,7 @@ browser:
 	  else echo "install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
 
 demo: bootstrap
-	$(VENV)/bin/cloudtrail-tracker local
+	$(VENV)/bin/cloudtrail-tracker local --lab-day
 
 lint-template: tools
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml --region us-east-1

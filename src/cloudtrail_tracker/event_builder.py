@@ -32,9 +32,11 @@ from datetime import UTC, datetime
 
 import orjson
 
+from . import resources
+from .call_fields import passed_roles, policy_resources
 from .dal import keys
 from .identity import resolve_actor
-from .models import Actor, StoredEvent
+from .models import Actor, Call, StoredEvent, is_denied
 from .noise import NoiseFilter
 from .sanitize import is_secret_key
 from .settings import Settings
@@ -62,11 +64,13 @@ _TOO_DEEP = {"omitted": True, "reason": "nested too deep"}
 
 
 class RecordRejected(Exception):
-    """A record that is not stored; ``reason`` goes into the file's summary."""
+    """A record that is not stored; ``reason`` goes into the file's summary. ``noise``: a real call the
+    noise filter drops (its call still counts for the policies: :meth:`EventBuilder.call_of`)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, noise: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.noise = noise
 
 
 def normalise_time(value, latest: str | None = None) -> str:
@@ -142,8 +146,8 @@ class EventBuilder:
         if not isinstance(event_name, str) or not isinstance(event_source, str):
             raise RecordRejected("not-an-event")
         reason = self._noise.drop_reason(event_name, event_source, _error_code(record), record.get("requestParameters"))
-        if reason:
-            raise RecordRejected(reason)
+        if reason and not resources.handles(event_source, event_name):  # what resources are made of is never noise
+            raise RecordRejected(reason, noise=True)
         event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())
         event_id, record = identify(record, normalised)
         # Read again: making the record writable may have replaced characters in these.
@@ -175,7 +179,40 @@ class EventBuilder:
             resources=_resource_arns(record.get("resources"), normalised),
             tracked=self._tracked_values(record.get("requestParameters"), normalised),
         )
+        self._add_accountability(event, record)
         return _summary_writable(event, normalised)
+
+    def call_of(self, record: dict, default_account: str = "") -> Call | None:
+        """The call of a record the noise filter dropped (None when it has no usable time or names)."""
+        try:
+            event_time = normalise_time(record.get("eventTime") or record.get("@timestamp"), self._latest_time())
+        except RecordRejected:
+            return None
+        event_name, event_source = record["eventName"], record["eventSource"]
+        if not _fits(event_name, MAX_EVENT_NAME_BYTES) or not _fits(event_source, MAX_SOURCE_BYTES):
+            return None
+        actor = resolve_actor(record.get("userIdentity"), self._trusted_roles)
+        call = Call(event_time[:10], actor, event_source, event_name, is_denied(_error_code(record)),
+                    policy_resources(record, _resource_arns(record.get("resources"), None)), passed_roles(record))
+        try:
+            orjson.dumps((call.actor.name, call.actor.role, call.event_name, call.event_source, call.resources, call.passed_roles))
+        except orjson.JSONEncodeError:  # a lone surrogate: the call is not worth a failed file
+            return None
+        return call
+
+    @staticmethod
+    def _add_accountability(event: StoredEvent, record: dict) -> None:
+        """What the resource and policy views need of the record (empty for most events)."""
+        if resources.handles(event.event_source, event.event_name):
+            changes = resources.changes_of(record, event_id=event.event_id, event_time=event.event_time,
+                                           account=event.account, region=event.region)
+            if changes:
+                event.changes = tuple(changes)
+                agent = record.get("userAgent")
+                event.user_agent = agent if isinstance(agent, str) else ""
+        event.mentions = tuple(sorted(resources.mentioned_ids(record)))
+        event.call_resources = policy_resources(record, event.resources)
+        event.passed_roles = passed_roles(record)
 
     def _latest_time(self) -> str:
         """A day from now, recomputed once a minute (a warm Lambda lives for hours)."""
@@ -274,20 +311,30 @@ def _summary_writable(event: StoredEvent, notes: Counter | None) -> StoredEvent:
              event.source_ip, actor.name, actor.type, actor.role, *event.resources, *event.tracked)
     try:
         orjson.dumps(texts)
-        return event
     except orjson.JSONEncodeError:
-        found: set[str] = set()
-        fix = lambda text: _writable_text(text, found)  # noqa: E731
-        event.event_id, event.event_name, event.event_source = fix(event.event_id), fix(event.event_name), fix(event.event_source)
-        event.error_code, event.account, event.region = fix(event.error_code), fix(event.account), fix(event.region)
-        event.source_ip = fix(event.source_ip)
-        event.actor = Actor(name=fix(actor.name), type=fix(actor.type), role=fix(actor.role), account=fix(actor.account),
-                            arn=fix(actor.arn))
-        event.resources = tuple(fix(arn) for arn in event.resources)
-        event.tracked = tuple(fix(value) for value in event.tracked)
-        for reason in sorted(found):
-            _note(notes, reason)
-        return event
+        _mend_texts(event, notes)
+    try:
+        orjson.dumps((event.changes and [(c.resource_id, c.arn, c.attributes) for c in event.changes], event.mentions,
+                      event.call_resources, event.passed_roles, event.user_agent))
+    except orjson.JSONEncodeError:  # what describes resources is left out rather than mended: ids must be exact
+        _note(notes, "lone-surrogate")
+        event.changes, event.mentions, event.call_resources, event.passed_roles, event.user_agent = (), (), (), (), ""
+    return event
+
+
+def _mend_texts(event: StoredEvent, notes: Counter | None) -> None:
+    actor = event.actor
+    found: set[str] = set()
+    fix = lambda text: _writable_text(text, found)  # noqa: E731
+    event.event_id, event.event_name, event.event_source = fix(event.event_id), fix(event.event_name), fix(event.event_source)
+    event.error_code, event.account, event.region = fix(event.error_code), fix(event.account), fix(event.region)
+    event.source_ip = fix(event.source_ip)
+    event.actor = Actor(name=fix(actor.name), type=fix(actor.type), role=fix(actor.role), account=fix(actor.account),
+                        arn=fix(actor.arn))
+    event.resources = tuple(fix(arn) for arn in event.resources)
+    event.tracked = tuple(fix(value) for value in event.tracked)
+    for reason in sorted(found):
+        _note(notes, reason)
 
 
 def _writable(node, depth: int, found: set[str]):

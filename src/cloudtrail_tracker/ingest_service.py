@@ -63,7 +63,7 @@ class FileIngester:
         log_key = parse_log_key(key)
         default_account = log_key.account if log_key else ""
         sink = self._writer.file(bucket, key, report)
-        build = self._builder.build
+        build, call_of = self._builder.build, self._builder.call_of
         unreadable: Counter[str] = Counter()
         for ordinal, record in enumerate(iter_records(stream, unreadable)):
             report.records += 1
@@ -71,6 +71,10 @@ class FileIngester:
                 event = build(record, default_account, report.normalised)
             except RecordRejected as rejected:
                 report.dropped[rejected.reason] += 1
+                if rejected.noise:  # not stored, but a policy needs what it called
+                    call = call_of(record, default_account)
+                    if call is not None:
+                        sink.add_call(call, ordinal)
                 continue
             reason = self._event_filter(event) if self._event_filter else None
             if reason:

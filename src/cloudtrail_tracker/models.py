@@ -41,10 +41,40 @@ class StoredEvent:
     read_only: bool | None
     resources: tuple[str, ...]
     tracked: tuple[str, ...]  # "instanceType=t3.micro" for each tracked attribute present
+    # what the accountability views need (resources/, policy/); empty for most events
+    changes: tuple = ()  # resources.ResourceChange: the resources it creates, stops, starts, resizes, deletes
+    mentions: tuple[str, ...] = ()  # ids of the resources it names (resources.mentioned_ids)
+    user_agent: str = ""  # kept only when it changes a resource (the creator's tool)
+    call_resources: tuple[str, ...] = ()  # ARNs a policy would grant its call on
+    passed_roles: tuple[str, ...] = ()  # role ARNs it passes to a service (iam:PassRole)
 
     @property
     def day(self) -> str:
         return self.event_time[:10]
+
+    def call(self) -> Call:
+        return Call(self.day, self.actor, self.event_source, self.event_name, is_denied(self.error_code),
+                    self.call_resources, self.passed_roles)
+
+
+def is_denied(error_code: str) -> bool:
+    """Whether a call failed for want of a permission (not for any other error: those were allowed)."""
+    return bool(error_code) and (error_code.startswith("AccessDenied") or error_code.endswith("UnauthorizedOperation")
+                                 or error_code in ("UnauthorizedAccess", "Unauthorized", "AuthorizationError"))
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API call as a least-privilege policy needs it: recorded for every event, stored or dropped
+    as noise (a policy needs the Describe/List/Get calls the noise filter drops)."""
+
+    day: str
+    actor: Actor
+    event_source: str
+    event_name: str
+    denied: bool
+    resources: tuple[str, ...] = ()
+    passed_roles: tuple[str, ...] = ()
 
 
 MAX_REASONS = 20  # failed files whose reason a report keeps (bounded: reports are stored in items)

@@ -103,3 +103,136 @@ class ErrorBody(BaseModel):
     error: str = Field(description="what is wrong")
     hint: str = Field(description="how to fix it")
     parameter: str | None = Field(default=None, description="the query parameter at fault, when one is")
+
+
+# ---- accountability: resources, their cost, policies (routes/running.py, spend.py, policy.py)
+class Creator(BaseModel):
+    actor: str
+    actorType: str
+    role: str
+    sourceIP: str
+    userAgent: str
+    time: str
+    eventID: str
+
+
+class StateInterval(BaseModel):
+    state: Literal["running", "stopped"]
+    start: str
+    end: str | None = Field(description="null: still in this state")
+
+
+class ResourceRow(BaseModel):
+    id: str
+    arn: str
+    type: str = Field(description="resource type of the catalog (src/cloudtrail_tracker/resources/resource_types.yaml)")
+    title: str
+    account: str
+    region: str
+    state: Literal["running", "stopped", "deleted", "unknown"]
+    since: str | None = Field(description="start of the current state (running, stopped); the deletion time when deleted")
+    createdAt: str | None = Field(description="null: the create event is not in the table (made before it, or by a failed read)")
+    creator: Creator | None
+    deletedAt: str | None
+    deletedBy: Creator | None
+    attributes: dict[str, str] = Field(description="size attributes: instanceType, dBInstanceClass, multiAZ, size, ...")
+    dollarsPerHour: float | None = Field(description="on-demand list price now; null: unknown or billed by use (see priceBasis)")
+    costSoFar: float | None = Field(description="billed hours (running; stopped too where the type bills when stopped) x rate")
+    priceBasis: Literal["hourly", "gb-month", "usage", "free", "unknown"]
+    priceNote: str
+
+
+class ActorSpend(BaseModel):
+    actor: str
+    running: int
+    dollarsPerHour: float = Field(description="sum of the known hourly rates")
+    costSoFar: float = Field(description="sum of the known costs so far")
+    unknownPrices: int = Field(description="resources whose price is unknown or billed by use (not in the sums)")
+
+
+class RunningTotals(BaseModel):
+    running: int
+    dollarsPerHour: float
+    costSoFar: float
+    unknownPrices: int
+
+
+class RunningList(BaseModel):
+    items: list[ResourceRow] = Field(description="running resources, highest dollarsPerHour first (unknown prices last)")
+    actors: list[ActorSpend] = Field(description="per creator (\"\" when the create event is unknown), highest dollarsPerHour first")
+    total: RunningTotals
+    asOf: str = Field(description="the time costs are computed to (now, UTC)")
+    priceTableDate: str
+    priceTableSource: str
+
+
+class ResourceEvent(BaseModel):
+    eventID: str
+    eventTime: str
+    eventName: str
+    actor: str
+    errorCode: str
+    account: str
+    region: str
+    change: str | None = Field(description="create, stop, start, resize or delete when the event changed the resource")
+
+
+class ResourceDetail(BaseModel):
+    resource: ResourceRow
+    intervals: list[StateInterval]
+    others: list[ResourceRow] = Field(description="other resources of the same id (another account, region or type)")
+    events: list[ResourceEvent] = Field(description="the events that name it, newest first")
+    truncated: bool = Field(description="true: it has more items than one answer reads; the newest are shown")
+    asOf: str
+
+
+class ResourceSpend(BaseModel):
+    id: str
+    type: str
+    account: str
+    region: str
+    state: str
+    hours: float = Field(description="billed hours inside the window")
+    cost: float | None = Field(description="cost inside the window; null: unknown or billed by use")
+    dollarsPerHour: float | None
+    priceBasis: str
+
+
+class DaySpend(BaseModel):
+    day: str
+    cost: float
+
+
+class SpendAnswer(BaseModel):
+    user: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    total: float = Field(description="sum of the known costs")
+    unknownPrices: int
+    resources: list[ResourceSpend]
+    days: list[DaySpend]
+    asOf: str
+    priceTableDate: str
+
+
+class PolicyCall(BaseModel):
+    eventSource: str
+    eventName: str
+    count: int
+    action: str | None = None
+    resources: list[str] = Field(default_factory=list)
+
+
+class PolicyAnswer(BaseModel):
+    subject: str = Field(description="the actor or role")
+    kind: Literal["user", "role"]
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    includeDenied: bool
+    policies: list[dict[str, Any]] = Field(description="IAM policy documents, each under the 6,144-character managed-policy limit")
+    denied: list[PolicyCall] = Field(description="asked for but not granted (in policies only with includeDenied=true)")
+    unknown: list[PolicyCall] = Field(description="calls whose action is not in the IAM action list: never put in a policy")
+    noPermissionNeeded: list[PolicyCall]
+    calls: int
+    iamDataSource: str
+    iamDataDate: str

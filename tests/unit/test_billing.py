@@ -126,7 +126,8 @@ def test_schema_comes_from_the_table_definition():
     definition = tpl.table_definition(tpl.load_template(), "EventsTableV2", "t")
     schema = TableSchema.from_description(definition)
     assert schema.keys == KEYS
-    assert schema.indexes == ()  # storage v2: no secondary index, none billed
+    # storage v2: one sparse index, of the running resources (billed per entry like any other)
+    assert [(index.name, index.keys, index.projection) for index in schema.indexes] == [("Running", ("ra", "rk"), "ALL")]
     with pytest.raises(StopIteration):
         schema.index("NoSuchIndex")
     # an index in a definition is read with its keys and projection (what the meter bills entries by)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import backfill, local, publish, users
+from . import backfill, local, prices, publish, users
 from .errors import CliError, debug_requested, explain
 
-SUBCOMMANDS = [local, backfill, publish, users]
+SUBCOMMANDS = [local, backfill, publish, users, prices]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..local.api_server import DEFAULT_CONCURRENCY
@@ -45,6 +45,9 @@ def register(commands) -> None:
                         "DIR's events of --from..--to are stored")
     parser.add_argument("--to", dest="last", metavar="YYYY-MM-DD",
                         help="last day of the backfill (implies --backfill; with --from)")
+    parser.add_argument("--lab-day", nargs="?", const="yesterday", default=None, metavar="YYYY-MM-DD",
+                        help="also ingest a generated class lab day (students launching, stopping and forgetting "
+                        "instances, a database, a NAT gateway: the Running view's data) of that day (default yesterday)")
     parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
                         help="where the handlers' JSON logs go (default build/local/handlers.log)")
     parser.set_defaults(run=run)
@@ -70,6 +73,32 @@ def _window(args) -> tuple[date, date] | None:
     if first > last:
         raise CliError(f"--from {first} is after --to {last}")
     return first, last
+
+
+def _lab_day(value: str) -> date:
+    if value == "yesterday":
+        return date.today() - timedelta(days=1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--lab-day {value!r} is not a day: write YYYY-MM-DD, or give no value for yesterday") from None
+
+
+def _with_lab_day(stack, summary, day: date, out_dir: Path):
+    """``summary`` plus the ingest of a lab day generated for ``day`` under ``out_dir``."""
+    import shutil
+
+    from ..backfill.lab_day import generate_lab_day
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    lab = generate_lab_day(out_dir, day=day)
+    loaded = stack.load(out_dir)
+    summary.uploaded += loaded.uploaded
+    summary.report.add(loaded.report)
+    summary.dead_letters.update(loaded.dead_letters)
+    print(f"lab day {day}: {lab.records} records, {len(lab.resources)} resources created, "
+          f"{sum(r.state == 'running' for r in lab.resources)} left running", file=sys.stderr, flush=True)
+    return summary
 
 
 def _check_ports(args) -> None:
@@ -114,6 +143,8 @@ def run(args) -> int:
             span = span or default_window(args.logs)
         else:
             summary = stack.load(logs_dir)
+            if args.lab_day:
+                summary = _with_lab_day(stack, summary, _lab_day(args.lab_day), args.log_file.parent / "lab-day")
             print(json.dumps(summary.as_dict(), indent=2) if args.json else format_summary(summary), flush=True)
             for warning in summary.warnings:
                 print(f"warning: {warning}", file=sys.stderr, flush=True)

@@ -11,8 +11,15 @@ each part writes, once:
 | claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``c``: ``<part tag> <eventID>`` entries; the first entry of an id names the part that owns it (exactly once) |
 | registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` / ``EVENT-NAME`` / ``ACCOUNT`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
+| resource change | ``R#<resource id>`` | ``<account>#<region>#<type>#C#<eventTime>#<eventID>`` | one create/stop/start/resize/delete of it (resources.py) |
+| resource state | ``R#<resource id>`` | ``<account>#<region>#<type>#S`` | its changes folded; ``ra``/``rk`` while running (the Running index) |
+| resource mentions | ``R#<resource id>`` | ``<account>#<region>#M#<newest eventTime>#<part tag>`` | the part's events naming it |
+| resources created | ``RC#<actor>`` | ``<createdAt>#<account>#<region>#<type>#<resource id>`` | what an actor created (``/users/{user}/cost``) |
+| calls | ``P#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
 
-No secondary index: each would cost a write unit per entry.
+One secondary index, ``Running``, and sparse: only resource states that are running have its keys
+(``ra`` account, ``rk`` region#type#id), so it costs a write unit per change of a running resource,
+not per event. Any other index would cost a write unit per event.
 """  # noqa: E501 - a table does not wrap
 
 from __future__ import annotations
@@ -162,6 +169,57 @@ def months_between(first_day: str, last_day: str) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+# ---- resources (resources.py)
+RESOURCE_PREFIX = "R#"
+CREATED_PREFIX = "RC#"
+RUNNING_INDEX = "Running"
+RUNNING_PK, RUNNING_SK = "ra", "rk"  # the Running index's keys: account; region#type#id
+MAX_RESOURCE_ID_BYTES = 512
+NO_ACCOUNT = "-"  # the Running index's key of resources whose events name no account (a key cannot be empty)
+
+
+def resource_pk(resource_id: str) -> str:
+    return RESOURCE_PREFIX + bounded(resource_id, MAX_RESOURCE_ID_BYTES)
+
+
+def resource_place(account: str, region: str, resource_type: str) -> str:
+    """The sk prefix of one resource's items in its partition (an id may name resources of several types and places)."""
+    return f"{bounded(account, MAX_PLACE_BYTES)}#{bounded(region, MAX_PLACE_BYTES)}#{resource_type}#"
+
+
+def resource_change_sk(place: str, event_time: str, event_id: str) -> str:
+    return f"{place}C#{event_time}#{claim_id(event_id)}"
+
+
+def resource_state_sk(place: str) -> str:
+    return f"{place}S"
+
+
+def resource_mentions_sk(account: str, region: str, newest_time: str, tag: str) -> str:
+    return f"{bounded(account, MAX_PLACE_BYTES)}#{bounded(region, MAX_PLACE_BYTES)}#M#{newest_time}#{tag}"
+
+
+def running_sk(region: str, resource_type: str, resource_id: str) -> str:
+    return f"{bounded(region, MAX_PLACE_BYTES)}#{resource_type}#{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}"
+
+
+def created_pk(actor: str) -> str:
+    return CREATED_PREFIX + bounded(actor, MAX_NAME_BYTES)
+
+
+def created_sk(created_at: str, place: str, resource_id: str) -> str:
+    return f"{created_at}#{place}{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}"
+
+
+# ---- calls (calls.py)
+def calls_pk(day: str) -> str:
+    return f"P#{day[:7]}"
+
+
+def calls_sk(day: str, tag: str, number: int) -> str:
+    return f"{day}#{tag}#{number}"
 
 
 # ---- read side

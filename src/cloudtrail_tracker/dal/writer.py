@@ -10,7 +10,10 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
 2. lists new actors, services, days, months and error codes (registries.py);
 3. puts, in BatchWriteItem calls: per part and day, the counts per actor and the file's name; per
    event, a locator (``/events/{id}``: where its record is); per view partition (every event of a
-   day, each actor's, the failed calls of a day), pages of summaries of all the files' events.
+   day, each actor's, the failed calls of a day), pages of summaries of all the files' events;
+   per part and day, what each actor called, the events the noise filter dropped too (calls.py);
+   per part and resource, the events naming it;
+4. writes what the events change of resources, and their new states (resources.py).
 
 Counts and locators are pure functions of a part's owned events, so a retry after a crash
 anywhere writes the same items again: nothing is counted twice, nothing lost. Pages are shared by
@@ -30,11 +33,13 @@ from dataclasses import dataclass, field
 import orjson
 
 from ..counting import counter_names
-from ..models import FileReport, StoredEvent
+from ..models import Call, FileReport, StoredEvent
 from . import keys, pages
 from .batch import BatchWriter
+from .calls import calls_items
 from .claims import claim
 from .registries import Registries
+from .resources import ResourceWriter
 
 # events held before a flush: bounds memory whatever the files' sizes (a tuning knob: tests make it
 # small to reach writes made while a batch's files are read)
@@ -49,6 +54,7 @@ class _Part:
     number: int
     report: FileReport  # its file's: ``stored``, ``duplicates``, ``write_requests`` and ``note_stored`` are kept here
     events: dict[str, StoredEvent] = field(default_factory=dict)
+    dropped_calls: list[Call] = field(default_factory=list)  # the calls of events not stored (noise)
 
     @property
     def tag(self) -> str:
@@ -64,6 +70,7 @@ class EventWriter:
         self._retention_days = retention_days
         self._registries = registries or Registries(client, table_name)
         self._batch = BatchWriter(client, table_name)
+        self._resources = ResourceWriter(client, table_name, self._batch, self)
         self._ready: list[_Part] = []
         self._buffered = 0
         self.requests = 0
@@ -75,7 +82,7 @@ class EventWriter:
     def _take(self, part: _Part) -> None:
         """A complete part of a file: written with the next flush (now, if enough are waiting)."""
         self._ready.append(part)
-        self._buffered += len(part.events)
+        self._buffered += len(part.events) + len(part.dropped_calls)
         if self._buffered >= BUFFER_EVENTS:
             self.flush()
 
@@ -121,6 +128,7 @@ class EventWriter:
         stored = [(part, [e for e in part.events.values() if owner.get(e.event_id) is part]) for part in parts]
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
+        self._resources.write((event for _, events in stored for event in events if event.changes), self._expiry)
         for part, events in stored:
             new = [event for event in events if event.event_id in fresh]
             part.report.stored += len(new)
@@ -145,6 +153,8 @@ class EventWriter:
                 day_items = self._counts(part, day, per_actor)
                 count_keys[day] = day_items[0][keys.SK]["S"]
                 items.extend(day_items)
+            items.extend(calls_items(part.tag, [*(event.call() for event in events), *part.dropped_calls], self._expiry))
+            items.extend(self._resources.mentions(part.tag, (event for event in events if event.mentions), self._expiry))
             for event in events:
                 items.append(self._locator(event, count_keys[event.day]))
                 summary = pages.summary_of(event)
@@ -217,16 +227,27 @@ class FileSink:
 
     def add(self, event: StoredEvent, ordinal: int) -> None:
         """``ordinal``: the record's place in the file (parts are cut by it)."""
-        number = ordinal // keys.PART_EVENTS
-        if number != self._part.number:
-            self._writer._take(self._part)
-            self._part = _Part(self._bucket, self._key, number, self._report)
-        if event.event_id in self._part.events:  # the same eventID twice in one part
+        part = self._part_of(ordinal)
+        if event.event_id in part.events:  # the same eventID twice in one part
             self._report.duplicates += 1
             return
-        self._part.events[event.event_id] = event
+        part.events[event.event_id] = event
+
+    def add_call(self, call: Call, ordinal: int) -> None:
+        """The call of a record that is not stored (noise), for the policies."""
+        self._part_of(ordinal).dropped_calls.append(call)
+
+    def _part_of(self, ordinal: int) -> _Part:
+        number = ordinal // keys.PART_EVENTS
+        if number != self._part.number:
+            self._close_part()
+            self._part = _Part(self._bucket, self._key, number, self._report)
+        return self._part
+
+    def _close_part(self) -> None:
+        if self._part.events or self._part.dropped_calls:
+            self._writer._take(self._part)
 
     def close(self) -> None:
         """The file is read: its last part goes to the writer."""
-        if self._part.events:
-            self._writer._take(self._part)
+        self._close_part()

@@ -8,4 +8,7 @@ ROUTE_MODULES = (
     "query.routes.whoami",
     "query.routes.checklists",  # course checklists
     "query.routes.span",  # first and last day with events
+    "query.routes.running",  # resources: what is running, one resource
+    "query.routes.spend",  # what an actor's resources cost
+    "query.routes.policy",  # least-privilege policies
 )

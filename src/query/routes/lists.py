@@ -59,7 +59,3 @@ def _resource(arn: str | None, query: ListQuery) -> EventList | EventCount:
 def resource_events(query: Annotated[ResourceQuery, Query()]) -> EventList | EventCount:
     return _resource(query.arn, query)
 
-
-@router.get("/resources/<arn>", tags=_TAG, responses=_ANSWERS, summary="Same as /resources?arn= for ARNs without '/' (or with it as %2F)")
-def resource_events_by_path(arn: str, query: Annotated[ListQuery, Query()]) -> EventList | EventCount:
-    return _resource(unquote(arn), query)

@@ -90,8 +90,34 @@ class MatrixQuery(QueryParameters):
                                  "besides the class; default false: the class roster (people only without one)")
 
 
+class RunningQuery(QueryParameters):
+    actor: str | None = Field(None, description="only what this actor created")
+    account: str | None = Field(None, description="only this account's resources")
+    region: str | None = Field(None, description="only this region's resources, e.g. us-east-1")
+    type: str | None = Field(None, description="only this resource type, e.g. ec2-instance (see /resource-types)")
+
+
+class ResourceDetailQuery(QueryParameters):
+    account: str | None = Field(None, description="the resource's account, when its id names resources in several")
+    region: str | None = Field(None, description="the resource's region, when its id names resources in several")
+    type: str | None = Field(None, description="the resource's type, when its id names resources of several types")
+
+
+class SpendQuery(QueryParameters):
+    from_: str | None = Field(None, alias="from", description=_FROM.replace("6 days", "29 days"))
+    to: str | None = Field(None, description=_TO)
+
+
+class PolicyQuery(QueryParameters):
+    from_: str | None = Field(None, alias="from", description=_FROM.replace("6 days", "89 days"))
+    to: str | None = Field(None, description=_TO)
+    include_denied: str | None = Field(None, alias="includeDenied", description="true: also grant what was asked for and "
+                                       "denied (always listed apart in `denied`); default false")
+
+
 QUERY_MODELS: tuple[type[QueryParameters], ...] = (NoParameters, ListQuery, ErrorsQuery, ResourceQuery, PageQuery,
-                                                   AggregatesQuery, ProgressQuery, MatrixQuery)
+                                                   AggregatesQuery, ProgressQuery, MatrixQuery, RunningQuery,
+                                                   ResourceDetailQuery, SpendQuery, PolicyQuery)
 
 
 @cache

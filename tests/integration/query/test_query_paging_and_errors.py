@@ -215,7 +215,7 @@ def test_throttled_batch_reads_are_a_503_not_partial_data(api, monkeypatch):
 # ---- crafted input that used to be a 502 (an unhandled exception), on every list endpoint and /aggregates
 ARN = "arn:aws:s3:::my-company-bucket"
 LIST_PATHS = [("/scan", {}), ("/users/alice", {}), ("/services/s3", {}), ("/accounts/111122223333", {}), ("/errors", {}),
-              ("/resources", {"arn": ARN}), (f"/resources/{ARN}", {})]
+              ("/resources", {"arn": ARN})]
 OUT_OF_RANGE = [
     ({"from": "0001-01-01T00:00:00+05:00"}, "from"),  # OverflowError
     ({"from": "9999-12-31T23:00:00-05:00"}, "from"),  # past year 9999

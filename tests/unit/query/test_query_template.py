@@ -12,7 +12,7 @@ def test_query_function_reads_the_table_without_scan():
     grants = [statement for policy in always for statement in policy["Statement"]]
     assert grants == [
         {"Effect": "Allow", "Action": ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"],
-         "Resource": {"Fn::GetAtt": ["EventsTableV2", "Arn"]}},
+         "Resource": [{"Fn::GetAtt": ["EventsTableV2", "Arn"]}, {"Fn::Sub": "${EventsTableV2.Arn}/index/Running"}]},
         {"Effect": "Allow", "Action": ["s3:GetObject"],  # the full records, from the log files
          "Resource": [{"Fn::If": ["CreateTrailBucket", {"Fn::Sub": "${TrailBucket.Arn}/*"},
                                   {"Fn::Sub": "arn:${AWS::Partition}:s3:::${TrailBucketName}/*"}]},
