@@ -62,18 +62,22 @@ ATHENA_MIN_BYTES = 10e6
 ATHENA_QUERIES = 30  # assumption: one dashboard-sized query a day, each scanning the month's files
 GB = 1e9
 BATCH = 10  # SQS messages per invocation: a lightly queued batch (template.yaml allows up to BatchSize 100)
-KINDS = ("pages", "locators", "claims", "counts", "registries", "other", INDEX_KIND)
+KINDS = ("pages", "locators", "claims", "counts", "registries", "calls", "resources", "mentions", "other", INDEX_KIND)
 REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY,
               keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
 _KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ERRORS: "pages", "E#": "locators",
-                   "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts"}
+                   "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts", keys.calls_pk("0000-00")[:2]: "calls",
+                   keys.RESOURCE_PREFIX: "resources", keys.CREATED_PREFIX[:2]: "resources"}
 
 
 def kind_of(key: dict) -> str:
     pk = key[keys.PK]["S"]
     if pk in REGISTRIES:
         return "registries"
-    return _KIND_OF_PREFIX.get(pk[:2], "other")
+    kind = _KIND_OF_PREFIX.get(pk[:2], "other")
+    if kind == "resources" and "#M#" in key[keys.SK]["S"]:
+        return "mentions"  # the events naming a resource, per part
+    return kind
 
 
 def lambda_memory_mb() -> int:

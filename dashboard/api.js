@@ -53,6 +53,14 @@ export const api = {
   event: (eventId) => get(`/events/${encodeURIComponent(eventId)}`),
   progress: (actor) => get("/progress", { user: actor }),
   progressMatrix: (extra = {}) => get("/progress/matrix", extra),
+  // what is running, what it costs, what a subject needs (routes/running.py, spend.py, policy.py)
+  running: (filters = {}) => get("/running", filters), // filters: {actor, account, region, type}
+  resource: (idOrArn, extra = {}) => get(`/resources/${encodeURIComponent(idOrArn)}`, extra), // extra: {account, region, type}
+  userCost: (actor, range) => get(`/users/${encodeURIComponent(actor)}/cost`, { from: range.from, to: range.to }),
+  userPolicy: (actor, range, includeDenied = false) => get(`/users/${encodeURIComponent(actor)}/policy`,
+    { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
+  rolePolicy: (role, range, includeDenied = false) => get(`/roles/${encodeURIComponent(role)}/policy`,
+    { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
 };
 
 // An API that does not take a parameter yet answers 400 naming it: lets a caller fall back.

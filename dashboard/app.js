@@ -10,10 +10,12 @@ import { renderActor } from "./views/actor.js";
 import { renderOverview } from "./views/overview.js";
 import { renderProgress } from "./views/progress.js";
 import { renderResource } from "./views/resource.js";
+import { renderRunning } from "./views/running.js";
 import { renderSignIn } from "./views/signin.js";
 
-const VIEWS = { overview: renderOverview, actor: renderActor, resource: renderResource, progress: renderProgress };
-const USES_RANGE = new Set(["overview", "actor", "resource"]);
+const VIEWS = { overview: renderOverview, actor: renderActor, resource: renderResource, progress: renderProgress,
+                running: renderRunning };
+const USES_RANGE = new Set(["overview", "actor", "resource"]); // "running" is now, whatever the range
 const root = document.getElementById("view");
 let me = null;
 let rendering = 0; // a newer route wins over a slower earlier one

@@ -21,4 +21,6 @@ export function viewHref(view, changes = {}, base) {
 }
 
 export const actorHref = (actor, changes = {}) => viewHref("actor", { actor, ...changes });
-export const resourceHref = (arn) => viewHref("resource", { arn });
+// A resource ID or ARN -> the resource page (its card when /resources/{id} knows it, the events naming an ARN).
+export const resourceHref = (idOrArn, changes = {}) => viewHref("resource", { id: idOrArn, ...changes });
+export const runningHref = (changes = {}) => viewHref("running", changes);

@@ -3,12 +3,14 @@ import { actorDirectory, actorLink, actorParts, actorText, roleText } from "../a
 import { aggregateWindow } from "../aggregates.js";
 import { barChart, chartPlaceholder } from "../charts.js";
 import { el, errorBox } from "../dom.js";
-import { downloadCsv, downloadJson } from "../export.js";
+import { api } from "../api.js";
+import { download, downloadCsv, downloadJson, fileSafe } from "../export.js";
 import { eventsTable } from "../events-table.js";
-import { actorHref } from "../links.js";
+import { actorHref, resourceHref, runningHref } from "../links.js";
 import { go, routeHref, withParams } from "../route.js";
 import { offerSpan } from "../span.js";
 import { keys, show } from "./overview.js";
+import { costText, dollars, priceNote, RESOURCE_HEADINGS, resourceRowNode, totalsLine, utcTime } from "./running.js";
 import { binItems, counterCards, counterPlaceholders, countedDaysNote, timelineNote, timelineTitle } from "./summary.js";
 
 const config = window.TRACKER_CONFIG || {};
@@ -40,7 +42,14 @@ export async function renderActor(root, { range, params, me }) {
   const titles = { services: "Services used", "event-names": "Event names", timeline: "Timeline (UTC)", denied: "Denied and failed calls" };
   const sections = Object.fromEntries(Object.keys(titles).map((id) => [id, el("section", { id: `actor-${id}` })]));
   const events = el("section", { id: "events" });
-  root.append(heading, role, offer, counters, note, el("div", { className: "grid" }, ...Object.values(sections)), events);
+  const running = el("section", { id: "actor-running", className: "card", "aria-busy": "true" });
+  const spend = el("section", { id: "actor-spend", className: "card", "aria-busy": "true" });
+  const policy = el("section", { id: "actor-policy", className: "card" });
+  root.append(heading, role, offer, counters, note, el("div", { className: "grid" }, ...Object.values(sections)),
+    el("div", { className: "grid accountability" }, running, spend), policy, events);
+  for (const [section, title] of [[running, "Running now"], [spend, "Spend in this range"]]) {
+    section.append(el("h3", {}, title), el("p", { className: "loading" }, "loading…"));
+  }
   counterPlaceholders(counters);
   for (const [id, title] of Object.entries(titles)) chartPlaceholder(sections[id], title);
 
@@ -76,9 +85,137 @@ export async function renderActor(root, { range, params, me }) {
       note: timelineNote(a.granularity), horizontal: false, items: binItems(a, "actor") })),
     show(sections.denied, errors, (a) => barChart(sections.denied, { title: titles.denied, topN,
       empty: "no failed calls in this range", items: a.items.map((i) => ({ ...i, href: filter({ errorCode: i.key }) })) })),
+    show(running, api.running({ actor }), (a) => runningPanel(running, actor, a)),
+    show(spend, api.userCost(actor, range), (a) => spendPanel(spend, a)),
+    policyPanel(policy, actor, range),
     table,
   ]);
   return { refilter: () => eventsTable(events, tableArgs) };
+}
+
+// What they left running now (whatever the range), with its $/hour and cost so far.
+function runningPanel(section, actor, answer) {
+  section.removeAttribute("aria-busy");
+  const parts = [el("h3", {}, "Running now"), totalsLine({ className: "running-count" }, answer.total)];
+  if (answer.items.length) {
+    parts.push(el("div", { className: "table-scroll" }, el("table", { className: "running" },
+      el("thead", {}, el("tr", {}, ...RESOURCE_HEADINGS.map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...answer.items.map((row) => resourceRowNode(row))))));
+  } else {
+    parts.push(el("p", { className: "empty" }, "Nothing they created is running."));
+  }
+  parts.push(priceNote(answer), el("p", {}, el("a", { href: runningHref() }, "Everything running")));
+  section.replaceChildren(...parts);
+}
+
+// What their resources cost inside the range: the total, per resource, per UTC day.
+function spendPanel(section, answer) {
+  section.removeAttribute("aria-busy");
+  const unknown = answer.unknownPrices ? `; ${answer.unknownPrices} with unknown price, not in the total` : "";
+  const total = el("p", { className: "spend-total" }, el("strong", {}, dollars(answer.total)),
+    ` on ${answer.resources.length} resource${answer.resources.length === 1 ? "" : "s"} from ${utcTime(answer.from)} to ${utcTime(answer.to)}${unknown}`);
+  total.dataset.total = String(answer.total);
+  total.dataset.unknownPrices = String(answer.unknownPrices);
+  const parts = [el("h3", {}, "Spend in this range"), total];
+  if (answer.resources.length) {
+    parts.push(el("div", { className: "table-scroll" }, el("table", { className: "spend" },
+      el("thead", {}, el("tr", {}, ...["ID", "Type", "Region", "State", "Hours", "Cost"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...answer.resources.map((r) => el("tr", { dataset: { resourceId: r.id } },
+        el("td", {}, el("a", { className: "resource-link", href: resourceHrefOf(r) }, r.id)), el("td", {}, r.type),
+        el("td", {}, r.region), el("td", {}, r.state), el("td", { className: "money" }, r.hours.toFixed(1)),
+        el("td", { className: "money" }, costText(r.cost, r.priceBasis))))))));
+  }
+  if (answer.days.length) {
+    parts.push(el("h4", {}, "Per day (UTC)"), el("ol", { className: "numbers spend-days" },
+      ...answer.days.map((d) => el("li", { dataset: { day: d.day, cost: String(d.cost) } },
+        el("span", { className: "key" }, d.day), el("span", { className: "count" }, dollars(d.cost))))));
+  }
+  parts.push(el("p", { className: "note" }, `Prices as of ${answer.priceTableDate}: on-demand list prices, an estimate.`));
+  section.replaceChildren(...parts);
+}
+
+// An id alone may name resources in several places: the link names this one's.
+const resourceHrefOf = (r) => resourceHref(r.id, { account: r.account, region: r.region, type: r.type });
+
+// A least-privilege IAM policy from their calls in the range; the denied and unknown calls apart.
+// Several documents (each under IAM's managed-policy size limit) show, copy and download as one JSON array.
+async function policyPanel(section, actor, range) {
+  const includeDenied = el("input", { type: "checkbox", id: "policy-include-denied" });
+  const body = el("div", { className: "policy-body", "aria-busy": "true" }, el("p", { className: "loading" }, "loading…"));
+  section.replaceChildren(el("h3", {}, "Least-privilege policy"),
+    el("label", { className: "policy-option" }, includeDenied, " include denied calls (grant what was asked for and refused too)"), body);
+  const load = async () => {
+    includeDenied.disabled = true;
+    body.setAttribute("aria-busy", "true");
+    try {
+      drawPolicy(body, actor, await api.userPolicy(actor, range, includeDenied.checked));
+    } catch (error) {
+      body.replaceChildren(errorBox(error));
+    }
+    body.removeAttribute("aria-busy");
+    includeDenied.disabled = false;
+  };
+  includeDenied.addEventListener("change", load);
+  await load();
+}
+
+function drawPolicy(body, actor, answer) {
+  const documents = answer.policies.length === 1 ? answer.policies[0] : answer.policies;
+  const text = `${JSON.stringify(documents, null, 2)}\n`;
+  const note = el("span", { className: "note copy-status", "aria-live": "polite" });
+  const pre = el("pre", { id: "policy-json", className: "record policy-json" }, text);
+  pre.dataset.includeDenied = String(answer.includeDenied);
+  const copy = el("button", { type: "button", id: "policy-copy" }, "Copy");
+  const save = el("button", { type: "button", id: "policy-download" }, "Download");
+  copy.addEventListener("click", () => copyText(pre, text, note));
+  save.addEventListener("click", () => download(`policy-${fileSafe(actor)}.json`, text, "application/json"));
+  const parts = [
+    el("p", { className: "note" }, `From ${answer.calls} calls, ${utcTime(answer.from)} to ${utcTime(answer.to)}`,
+      answer.policies.length > 1 ? `; ${answer.policies.length} documents (a JSON array): attach each as its own policy` : "",
+      `. IAM action data: ${answer.iamDataSource} (${answer.iamDataDate}).`),
+  ];
+  if (answer.policies.length) parts.push(el("p", { className: "table-tools" }, copy, save, note), pre);
+  else parts.push(el("p", { className: "empty" }, "No calls in this range needed a permission."));
+  parts.push(callList("policy-denied", "Asked for but not granted", answer.denied,
+    answer.includeDenied ? "granted above, as asked" : "not in the policy: tick the box to grant them"));
+  parts.push(callList("policy-unknown", "Unknown actions", answer.unknown, "not in the IAM action list: never put in a policy"));
+  parts.push(callList("policy-no-permission", "Needing no permission", answer.noPermissionNeeded, ""));
+  body.replaceChildren(...parts);
+}
+
+function callList(id, title, calls, explain) {
+  const section = el("section", { id, className: "policy-calls" }, el("h4", {}, title, explain ? el("span", { className: "note" }, ` (${explain})`) : ""));
+  if (!calls.length) {
+    section.append(el("p", { className: "note" }, "none"));
+    return section;
+  }
+  section.append(el("ul", {}, ...calls.map((c) => el("li", { dataset: { action: c.action || "", eventName: c.eventName } },
+    el("code", {}, c.action || `${c.eventSource} ${c.eventName}`), ` × ${c.count}`,
+    c.resources && c.resources.length ? el("span", { className: "note" }, ` on ${c.resources.join(", ")}`) : ""))));
+  return section;
+}
+
+// The clipboard when the page may use it; else the text selected for Ctrl+C (or copied the old way).
+async function copyText(pre, text, note) {
+  try {
+    await navigator.clipboard.writeText(text);
+    note.textContent = "copied";
+    return;
+  } catch {
+    // no clipboard permission (or not a secure context): fall back below
+  }
+  const selection = window.getSelection();
+  const range = document.createRange();
+  range.selectNodeContents(pre);
+  selection.removeAllRanges();
+  selection.addRange(range);
+  let copied = false;
+  try {
+    copied = document.execCommand("copy");
+  } catch {
+    copied = false;
+  }
+  note.textContent = copied ? "copied" : "selected: press Ctrl+C (⌘C) to copy";
 }
 
 // A search box over every actor /users knows: matches (name, session or role, any case) as links.

@@ -36,8 +36,9 @@ from . import resources
 from .call_fields import passed_roles, policy_resources
 from .dal import keys
 from .identity import resolve_actor
-from .models import Actor, Call, StoredEvent, is_denied
+from .models import Actor, Call, StoredEvent
 from .noise import NoiseFilter
+from .policy.generator import is_access_denied
 from .sanitize import is_secret_key
 from .settings import Settings
 
@@ -192,7 +193,7 @@ class EventBuilder:
         if not _fits(event_name, MAX_EVENT_NAME_BYTES) or not _fits(event_source, MAX_SOURCE_BYTES):
             return None
         actor = resolve_actor(record.get("userIdentity"), self._trusted_roles)
-        call = Call(event_time[:10], actor, event_source, event_name, is_denied(_error_code(record)),
+        call = Call(event_time[:10], actor, event_source, event_name, is_access_denied(_error_code(record)),
                     policy_resources(record, _resource_arns(record.get("resources"), None)), passed_roles(record))
         try:
             orjson.dumps((call.actor.name, call.actor.role, call.event_name, call.event_source, call.resources, call.passed_roles))

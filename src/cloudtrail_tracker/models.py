@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .policy.generator import is_access_denied
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -53,14 +55,8 @@ class StoredEvent:
         return self.event_time[:10]
 
     def call(self) -> Call:
-        return Call(self.day, self.actor, self.event_source, self.event_name, is_denied(self.error_code),
+        return Call(self.day, self.actor, self.event_source, self.event_name, is_access_denied(self.error_code),
                     self.call_resources, self.passed_roles)
-
-
-def is_denied(error_code: str) -> bool:
-    """Whether a call failed for want of a permission (not for any other error: those were allowed)."""
-    return bool(error_code) and (error_code.startswith("AccessDenied") or error_code.endswith("UnauthorizedOperation")
-                                 or error_code in ("UnauthorizedAccess", "Unauthorized", "AuthorizationError"))
 
 
 @dataclass(frozen=True, slots=True)

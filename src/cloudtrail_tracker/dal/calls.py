@@ -47,11 +47,11 @@ def calls_items(tag: str, calls: Iterable[Call], expiry) -> list[dict]:
     grouped: dict[str, dict[tuple, dict[tuple, list]]] = defaultdict(lambda: defaultdict(dict))
     for call in calls:
         actor = call.actor
-        per_actor = grouped[call.day][(actor.name, actor.type, actor.role)]
+        calls_of_actor = grouped[call.day][(actor.name, actor.type, actor.role)]
         what = (call.event_source, call.event_name, call.denied)
-        entry = per_actor.get(what)
+        entry = calls_of_actor.get(what)
         if entry is None:
-            entry = per_actor[what] = [0, {}, {}]
+            entry = calls_of_actor[what] = [0, {}, {}]
         entry[0] += 1
         for arn in call.resources:
             if len(entry[1]) < MAX_ARNS:

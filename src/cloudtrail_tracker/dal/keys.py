@@ -13,6 +13,7 @@ each part writes, once:
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
 | resource change | ``R#<resource id>`` | ``<account>#<region>#<type>#C#<eventTime>#<eventID>`` | one create/stop/start/resize/delete of it (resources.py) |
 | resource state | ``R#<resource id>`` | ``<account>#<region>#<type>#S`` | its changes folded; ``ra``/``rk`` while running (the Running index) |
+| resource marker | ``R#<resource id>`` | ``T`` | the id names a resource the table tracks (mentions are kept of those only) |
 | resource mentions | ``R#<resource id>`` | ``<account>#<region>#M#<newest eventTime>#<part tag>`` | the part's events naming it |
 | resources created | ``RC#<actor>`` | ``<createdAt>#<account>#<region>#<type>#<resource id>`` | what an actor created (``/users/{user}/cost``) |
 | calls | ``P#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
@@ -177,6 +178,7 @@ CREATED_PREFIX = "RC#"
 RUNNING_INDEX = "Running"
 RUNNING_PK, RUNNING_SK = "ra", "rk"  # the Running index's keys: account; region#type#id
 MAX_RESOURCE_ID_BYTES = 512
+RESOURCE_MARKER_SK = "T"
 NO_ACCOUNT = "-"  # the Running index's key of resources whose events name no account (a key cannot be empty)
 
 

@@ -73,7 +73,7 @@ class ResourceReader:
         request = {"TableName": self._table, "KeyConditionExpression": "pk = :pk AND sk <= :hi",
                    "ExpressionAttributeValues": {":pk": {"S": keys.created_pk(actor)}, ":hi": {"S": f"{until}#{keys.HIGH}"}}}
         wanted = list({(item["rp"]["S"], item["rs"]["S"]): None for item in self._query(request)})
-        states = []
+        states: list[StoredResource] = []
         for start in range(0, len(wanted), MAX_BATCH_GET):
             pending = {self._table: {"Keys": [{keys.PK: {"S": pk}, keys.SK: {"S": sk}}
                                               for pk, sk in wanted[start:start + MAX_BATCH_GET]]}}

@@ -10,7 +10,11 @@ Written at ingest from the events a part owns (writer.py), so on the same exactl
   the stored one folded fewer (``v``). Two writers racing on one resource cannot leave the older
   view. A running state carries the sparse Running index's keys, a stopped or deleted one not;
 - a **created** entry per create event, under its creator (``/users/{user}/cost``);
-- **mentions**: per part and resource, the events that name it (``/resources/{id}``).
+- **mentions**: per part and resource, the events that name it (``/resources/{id}``), for the ids
+  of resources the table tracks (a marker item per resource, read with one BatchGetItem per
+  flush): most ids an event names (security groups, subnets, images) are not resources it tracks,
+  and an item each would cost a write unit. Events naming a resource before its first change
+  reached the table are not listed.
 
 A resource id alone can name several resources (a bucket and a table both called ``lab``):
 its partition holds each under its account, region and type.
@@ -31,6 +35,7 @@ from ..models import StoredEvent
 from ..resources import Interval, ResourceChange, ResourceState, fold
 from . import keys
 
+MAX_BATCH_GET = 100
 MAX_USER_AGENT = 256  # of the creator's user agent kept (a tool, not a document)
 MAX_MENTIONED = 200  # resources a part records mentions of (more: the rest are not listed)
 MAX_MENTIONS = 400  # events one mentions item lists for one resource and part
@@ -70,11 +75,15 @@ class ResourceWriter:
         a resource outlives its events' retention)."""
         items: list[dict] = []
         touched: dict[tuple[str, str], None] = {}
+        marked: set[str] = set()
         for event in events:
             for change in event.changes:
                 place = keys.resource_place(event.account, event.region, change.resource_type)
                 pk = keys.resource_pk(change.resource_id)
                 items.append(self._change_item(pk, place, change, event))
+                if pk not in marked:
+                    marked.add(pk)
+                    items.append({keys.PK: {"S": pk}, keys.SK: {"S": keys.RESOURCE_MARKER_SK}})
                 touched[(pk, place)] = None
                 if change.kind == "create":
                     items.append({
@@ -86,11 +95,29 @@ class ResourceWriter:
         for pk, place in touched:
             self._refold(pk, place)
 
-    def mentions(self, tag: str, events: Iterable[StoredEvent], expiry) -> list[dict]:
-        """The mentions items of one part's owned events (put with the part's other items)."""
+    def tracked(self, events: Iterable[StoredEvent]) -> set[str]:
+        """The ids ``events`` name (or change) that are resources the table tracks."""
+        changed = {change.resource_id for event in events for change in event.changes}
+        asked = sorted({resource_id for event in events for resource_id in event.mentions} - changed)
+        found = set(changed)
+        for start in range(0, len(asked), MAX_BATCH_GET):
+            by_pk = {keys.resource_pk(i): i for i in asked[start:start + MAX_BATCH_GET]}
+            pending: dict = {self._table: {"Keys": [{keys.PK: {"S": pk}, keys.SK: {"S": keys.RESOURCE_MARKER_SK}} for pk in by_pk],
+                                           "ProjectionExpression": "pk"}}
+            while pending:
+                self._stats.requests += 1
+                response = self._client.batch_get_item(RequestItems=pending)
+                found.update(by_pk[item[keys.PK]["S"]] for item in response.get("Responses", {}).get(self._table, []))
+                pending = response.get("UnprocessedKeys") or {}
+        return found
+
+    def mentions(self, tag: str, events: Iterable[StoredEvent], tracked: set[str], expiry) -> list[dict]:
+        """The mentions items of one part's owned events (put with the part's other items), of the ``tracked`` ids."""
         named: dict[tuple[str, str, str], list[list]] = defaultdict(list)
         for event in events:
             for resource_id in event.mentions:
+                if resource_id not in tracked:
+                    continue
                 where = (resource_id, event.account, event.region)
                 if where not in named and len(named) >= MAX_MENTIONED:
                     continue

@@ -144,6 +144,7 @@ class EventWriter:
     def _items(self, stored: list[tuple[_Part, list[StoredEvent]]]) -> list[dict]:
         views: dict[str, list[tuple[list, int]]] = defaultdict(list)
         items = []
+        tracked = self._resources.tracked(event for _, events in stored for event in events if event.mentions or event.changes)
         for part, events in stored:
             counts: dict[str, dict[tuple[str, str], Counter]] = defaultdict(lambda: defaultdict(Counter))
             for event in events:
@@ -154,7 +155,7 @@ class EventWriter:
                 count_keys[day] = day_items[0][keys.SK]["S"]
                 items.extend(day_items)
             items.extend(calls_items(part.tag, [*(event.call() for event in events), *part.dropped_calls], self._expiry))
-            items.extend(self._resources.mentions(part.tag, (event for event in events if event.mentions), self._expiry))
+            items.extend(self._resources.mentions(part.tag, (event for event in events if event.mentions), tracked, self._expiry))
             for event in events:
                 items.append(self._locator(event, count_keys[event.day]))
                 summary = pages.summary_of(event)

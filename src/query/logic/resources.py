@@ -77,7 +77,8 @@ def matches(row: dict, actor: str | None, account: str | None, region: str | Non
 
 def spend(resources: Iterable[StoredResource], prices: PriceTable, first: str, last: str, now: str) -> dict:
     """Spend inside the window [``first``, ``last``] (times): per resource (billed hours, cost) and per day."""
-    rows, days = [], defaultdict(float)
+    rows: list[dict] = []
+    days: dict[str, float] = defaultdict(float)
     unknown = 0
     end = min(last, now)
     for stored in resources:
@@ -89,7 +90,7 @@ def spend(resources: Iterable[StoredResource], prices: PriceTable, first: str, l
         per_day = (cost_by_day(state.intervals, rate, state.bills_when_stopped, first[:10], last[:10], now)
                    if first <= end else {})
         cost = None if per_day is None else sum(per_day.values())
-        if cost is None:
+        if per_day is None:
             unknown += 1
         else:
             for day, amount in per_day.items():
@@ -98,6 +99,6 @@ def spend(resources: Iterable[StoredResource], prices: PriceTable, first: str, l
                      "region": stored.region, "state": state.state, "hours": round(hours, 2),
                      "cost": _rounded(cost, 2), "dollarsPerHour": _rounded(rate.dollars_per_hour),
                      "priceBasis": rate.basis})
-    rows.sort(key=lambda row: (row["cost"] is None, -(row["cost"] or 0.0), row["id"]))
+    rows.sort(key=lambda row: (row["cost"] is None, -float(row["cost"] or 0.0), row["id"]))
     return {"resources": rows, "days": [{"day": day, "cost": round(amount, 2)} for day, amount in sorted(days.items()) if amount],
-            "total": round(sum(row["cost"] or 0.0 for row in rows), 2), "unknownPrices": unknown}
+            "total": round(sum(float(row["cost"] or 0.0) for row in rows), 2), "unknownPrices": unknown}
