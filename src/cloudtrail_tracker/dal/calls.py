@@ -1,12 +1,15 @@
-"""What each actor called, per part of a log file and day: the input of least-privilege policies.
+"""What each actor called, per write (a flush of several log files) and day: the input of
+least-privilege policies.
 
 Every event counts here, the ones the noise filter drops too (a policy needs the Describe, List
-and Get calls it drops). One item per part and day (more only past CALLS_BYTES): per actor, each
+and Get calls it drops). One item per flush and day (more only past CALLS_BYTES): per actor, each
 distinct (eventSource, eventName, denied) with how often and up to MAX_ARNS resource ARNs and
-passed roles. Written with the part's other items; a retried part rewrites the same item.
+passed roles. One item per flush, not per file: a file's item would cost a write unit for a few
+hundred bytes.
 
-A policy needs the set of calls, not their number: the counts of dropped events are not
-deduplicated (an event delivered by two trails is in two parts).
+A policy needs the set of calls, not their number, and the numbers are approximate: the calls of
+dropped events are not deduplicated (an event delivered by two trails counts twice), and a
+retried flush writes its calls again under a new tag.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class CallRow:
 
 
 def calls_items(tag: str, calls: Iterable[Call], expiry) -> list[dict]:
-    """The calls items of one part (``expiry(item, event_time)`` adds the retention TTL)."""
+    """The calls items of one flush, named by its ``tag`` (``expiry(item, event_time)`` adds the retention TTL)."""
     grouped: dict[str, dict[tuple, dict[tuple, list]]] = defaultdict(lambda: defaultdict(dict))
     for call in calls:
         actor = call.actor

@@ -14,9 +14,9 @@ each part writes, once:
 | resource change | ``R#<resource id>`` | ``<account>#<region>#<type>#C#<eventTime>#<eventID>`` | one create/stop/start/resize/delete of it (resources.py) |
 | resource state | ``R#<resource id>`` | ``<account>#<region>#<type>#S`` | its changes folded; ``ra``/``rk`` while running (the Running index) |
 | resource marker | ``R#<resource id>`` | ``T`` | the id names a resource the table tracks (mentions are kept of those only) |
-| resource mentions | ``R#<resource id>`` | ``<account>#<region>#M#<newest eventTime>#<part tag>`` | the part's events naming it |
+| resource mentions | ``R#<resource id>`` | ``<account>#<region>#M#<newest eventTime>#<flush tag>`` | a flush's events naming it |
 | resources created | ``RC#<actor>`` | ``<createdAt>#<account>#<region>#<type>#<resource id>`` | what an actor created (``/users/{user}/cost``) |
-| calls | ``P#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
+| calls | ``P#<YYYY-MM>`` | ``<day>#<flush tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
 
 One secondary index, ``Running``, and sparse: only resource states that are running have its keys
 (``ra`` account, ``rk`` region#type#id), so it costs a write unit per change of a running resource,

@@ -10,7 +10,7 @@ Written at ingest from the events a part owns (writer.py), so on the same exactl
   the stored one folded fewer (``v``). Two writers racing on one resource cannot leave the older
   view. A running state carries the sparse Running index's keys, a stopped or deleted one not;
 - a **created** entry per create event, under its creator (``/users/{user}/cost``);
-- **mentions**: per part and resource, the events that name it (``/resources/{id}``), for the ids
+- **mentions**: per flush and resource, the events that name it (``/resources/{id}``), for the ids
   of resources the table tracks (a marker item per resource, read with one BatchGetItem per
   flush): most ids an event names (security groups, subnets, images) are not resources it tracks,
   and an item each would cost a write unit. Events naming a resource before its first change
@@ -37,8 +37,8 @@ from . import keys
 
 MAX_BATCH_GET = 100
 MAX_USER_AGENT = 256  # of the creator's user agent kept (a tool, not a document)
-MAX_MENTIONED = 200  # resources a part records mentions of (more: the rest are not listed)
-MAX_MENTIONS = 400  # events one mentions item lists for one resource and part
+MAX_MENTIONED = 1000  # resources a flush records mentions of (more: the rest are not listed)
+MENTIONS_BYTES = 100_000  # of the events one mentions item lists (for one resource and flush), before compression
 MAX_INTERVALS = 500
 
 
@@ -69,6 +69,7 @@ class ResourceWriter:
         self._table = table_name
         self._batch = batch  # dal/batch.BatchWriter
         self._stats = stats  # .requests counts the requests made here
+        self._marked: set[str] = set()  # ids whose marker the last tracked() read
 
     def write(self, events: Iterable[StoredEvent], expiry) -> None:
         """``events``: a flush's owned events; ``expiry(item, event_time)`` adds the retention TTL (mentions only:
@@ -81,7 +82,7 @@ class ResourceWriter:
                 place = keys.resource_place(event.account, event.region, change.resource_type)
                 pk = keys.resource_pk(change.resource_id)
                 items.append(self._change_item(pk, place, change, event))
-                if pk not in marked:
+                if pk not in marked and change.resource_id not in self._marked:
                     marked.add(pk)
                     items.append({keys.PK: {"S": pk}, keys.SK: {"S": keys.RESOURCE_MARKER_SK}})
                 touched[(pk, place)] = None
@@ -97,9 +98,10 @@ class ResourceWriter:
 
     def tracked(self, events: Iterable[StoredEvent]) -> set[str]:
         """The ids ``events`` name (or change) that are resources the table tracks."""
+        events = list(events)
         changed = {change.resource_id for event in events for change in event.changes}
-        asked = sorted({resource_id for event in events for resource_id in event.mentions} - changed)
-        found = set(changed)
+        asked = sorted({resource_id for event in events for resource_id in event.mentions} | changed)
+        found: set[str] = set()
         for start in range(0, len(asked), MAX_BATCH_GET):
             by_pk = {keys.resource_pk(i): i for i in asked[start:start + MAX_BATCH_GET]}
             pending: dict = {self._table: {"Keys": [{keys.PK: {"S": pk}, keys.SK: {"S": keys.RESOURCE_MARKER_SK}} for pk in by_pk],
@@ -109,11 +111,14 @@ class ResourceWriter:
                 response = self._client.batch_get_item(RequestItems=pending)
                 found.update(by_pk[item[keys.PK]["S"]] for item in response.get("Responses", {}).get(self._table, []))
                 pending = response.get("UnprocessedKeys") or {}
-        return found
+        self._marked = found  # their markers exist: write() need not put them again
+        return found | changed
 
     def mentions(self, tag: str, events: Iterable[StoredEvent], tracked: set[str], expiry) -> list[dict]:
-        """The mentions items of one part's owned events (put with the part's other items), of the ``tracked`` ids."""
+        """The mentions items of a flush's owned events (``tag``: the flush's), of the ``tracked`` ids; a retried
+        flush writes them again under a new tag (readers take each event once)."""
         named: dict[tuple[str, str, str], list[list]] = defaultdict(list)
+        sizes: dict[tuple[str, str, str], int] = defaultdict(int)
         for event in events:
             for resource_id in event.mentions:
                 if resource_id not in tracked:
@@ -121,10 +126,11 @@ class ResourceWriter:
                 where = (resource_id, event.account, event.region)
                 if where not in named and len(named) >= MAX_MENTIONED:
                     continue
-                entries = named[where]
-                if len(entries) < MAX_MENTIONS:
-                    entries.append([event.event_time, event.event_id, event.event_name, event.actor.name,
-                                    event.error_code])
+                entry = [event.event_time, event.event_id, event.event_name, event.actor.name, event.error_code]
+                size = sum(len(text) for text in entry) + 16
+                if sizes[where] + size <= MENTIONS_BYTES:  # bounded whatever the names hold
+                    named[where].append(entry)
+                    sizes[where] += size
         items = []
         for (resource_id, account, region), entries in named.items():
             entries.sort(reverse=True)

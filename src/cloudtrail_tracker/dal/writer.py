@@ -11,8 +11,8 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
 3. puts, in BatchWriteItem calls: per part and day, the counts per actor and the file's name; per
    event, a locator (``/events/{id}``: where its record is); per view partition (every event of a
    day, each actor's, the failed calls of a day), pages of summaries of all the files' events;
-   per part and day, what each actor called, the events the noise filter dropped too (calls.py);
-   per part and resource, the events naming it;
+   per flush and day, what each actor called, the events the noise filter dropped too (calls.py);
+   per flush and resource, the events naming it;
 4. writes what the events change of resources, and their new states (resources.py).
 
 Counts and locators are pure functions of a part's owned events, so a retry after a crash
@@ -154,8 +154,6 @@ class EventWriter:
                 day_items = self._counts(part, day, per_actor)
                 count_keys[day] = day_items[0][keys.SK]["S"]
                 items.extend(day_items)
-            items.extend(calls_items(part.tag, [*(event.call() for event in events), *part.dropped_calls], self._expiry))
-            items.extend(self._resources.mentions(part.tag, (event for event in events if event.mentions), tracked, self._expiry))
             for event in events:
                 items.append(self._locator(event, count_keys[event.day]))
                 summary = pages.summary_of(event)
@@ -165,6 +163,12 @@ class EventWriter:
                 if event.error_code:
                     views[keys.page_pk(keys.VIEW_ERRORS, event.day)].append(entry)
         flush_tag = os.urandom(6).hex()  # pages of a retried flush never replace the first one's
+        # Calls and mentions: one item per day (per resource) for the whole flush, not per part: a retried flush
+        # writes them again under a new tag, which readers take as sets (calls.py, resources.py).
+        items.extend(calls_items(flush_tag, (call for part, events in stored for call in
+                                             [*(event.call() for event in events), *part.dropped_calls]), self._expiry))
+        items.extend(self._resources.mentions(flush_tag, (event for _, events in stored for event in events if event.mentions),
+                                              tracked, self._expiry))
         for pk, entries in views.items():
             entries.sort(key=lambda entry: pages.position_of(entry[0]), reverse=True)
             for number, page in enumerate(pages.split(entries)):

@@ -163,3 +163,18 @@ def test_concurrent_writers_of_one_resource_end_in_the_newest_state(aws):
                               ExpressionAttributeValues={":v": stale["v"]})
     state = aws.dynamodb.get_item(TableName=aws.resources.table, Key={"pk": {"S": pk}, "sk": {"S": keys.resource_state_sk(place)}})
     assert state["Item"]["st"]["S"] == "stopped" and "ra" not in state["Item"]
+
+
+def test_later_events_naming_a_resource_are_listed_on_its_page(aws, api):
+    aws.put_log(_key("20250306T1005Z", "LAUNCHG000000000"), _body([run_instances("gina", "i-0909090909090909a", "2025-03-06T10:00:00Z")]))
+    aws.drain()
+    tags = instance_call("CreateTags", "gina", "i-0909090909090909a", "2025-03-06T10:10:00Z")
+    tags["requestParameters"] = {"resourcesSet": {"items": [{"resourceId": "i-0909090909090909a"}]},
+                                 "tagSet": {"items": [{"key": "Name", "value": "lab"}]}}
+    tags["responseElements"] = {"_return": True}
+    other = instance_call("CreateTags", "gina", "sg-0123456789abcdef0", "2025-03-06T10:11:00Z")  # not a tracked resource
+    aws.put_log(_key("20250306T1015Z", "TAGS000000000000"), _body([tags, other]))
+    aws.drain()
+    events = api.ok("/resources/i-0909090909090909a")["events"]
+    assert [(e["eventName"], e["change"]) for e in events] == [("CreateTags", None), ("RunInstances", "create")]
+    assert not aws.items("R#sg-")  # ids of resources the table does not track cost no item
