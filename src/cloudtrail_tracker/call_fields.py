@@ -1,5 +1,5 @@
-"""What a record says about the permissions its call used: the ARNs a policy would grant it on and
-the roles it passed to a service (``iam:PassRole``). Cheap on purpose (it runs for every record,
+"""What a record says about the permissions its call used: whether it was denied, the ARNs a policy
+would grant it on and the roles it passed to a service (``iam:PassRole``). Cheap on purpose (it runs for every record,
 stored or dropped): the record's ``resources[]``, S3's bucket name, and the top-level request
 parameters that hold a role ARN."""
 
@@ -36,3 +36,11 @@ def passed_roles(record: dict) -> tuple[str, ...]:
             if len(found) == MAX_PASSED:
                 break
     return tuple(found)
+
+
+def is_access_denied(error_code: str | None) -> bool:
+    """Whether a CloudTrail ``errorCode`` says the caller lacked permission (AccessDenied, AccessDeniedException,
+    Client.UnauthorizedOperation, UnauthorizedOperation, ...)."""
+    if not error_code:
+        return False
+    return error_code.startswith("AccessDenied") or error_code.endswith("UnauthorizedOperation")

@@ -33,12 +33,11 @@ from datetime import UTC, datetime
 import orjson
 
 from . import resources
-from .call_fields import passed_roles, policy_resources
+from .call_fields import is_access_denied, passed_roles, policy_resources
 from .dal import keys
 from .identity import resolve_actor
 from .models import Actor, Call, StoredEvent
 from .noise import NoiseFilter
-from .policy.generator import is_access_denied
 from .sanitize import is_secret_key
 from .settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .policy.generator import is_access_denied
+from .call_fields import is_access_denied
 
 
 @dataclass(frozen=True, slots=True)

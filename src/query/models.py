@@ -116,6 +116,14 @@ class Creator(BaseModel):
     eventID: str
 
 
+class Deleter(BaseModel):
+    actor: str
+    actorType: str
+    role: str
+    time: str
+    eventID: str
+
+
 class StateInterval(BaseModel):
     state: Literal["running", "stopped"]
     start: str
@@ -134,7 +142,7 @@ class ResourceRow(BaseModel):
     createdAt: str | None = Field(description="null: the create event is not in the table (made before it, or by a failed read)")
     creator: Creator | None
     deletedAt: str | None
-    deletedBy: Creator | None
+    deletedBy: Deleter | None
     attributes: dict[str, str] = Field(description="size attributes: instanceType, dBInstanceClass, multiAZ, size, ...")
     dollarsPerHour: float | None = Field(description="on-demand list price now; null: unknown or billed by use (see priceBasis)")
     costSoFar: float | None = Field(description="billed hours (running; stopped too where the type bills when stopped) x rate")
@@ -147,7 +155,8 @@ class ActorSpend(BaseModel):
     running: int
     dollarsPerHour: float = Field(description="sum of the known hourly rates")
     costSoFar: float = Field(description="sum of the known costs so far")
-    unknownPrices: int = Field(description="resources whose price is unknown or billed by use (not in the sums)")
+    unknownPrices: int = Field(description="resources whose price is unknown (not in the sums)")
+    usageBilled: int = Field(description="resources billed by use (buckets, functions, tables: no hourly price)")
 
 
 class RunningTotals(BaseModel):
@@ -155,6 +164,7 @@ class RunningTotals(BaseModel):
     dollarsPerHour: float
     costSoFar: float
     unknownPrices: int
+    usageBilled: int
 
 
 class RunningList(BaseModel):
@@ -181,8 +191,10 @@ class ResourceDetail(BaseModel):
     resource: ResourceRow
     intervals: list[StateInterval]
     others: list[ResourceRow] = Field(description="other resources of the same id (another account, region or type)")
+    earlier: list[ResourceRow] = Field(description="earlier lives of the same id, newest first: created again after a delete "
+                                       "(a reused bucket, table or database name), perhaps by someone else")
     events: list[ResourceEvent] = Field(description="the events that name it, newest first")
-    truncated: bool = Field(description="true: it has more items than one answer reads; the newest are shown")
+    truncated: bool = Field(description="true: it has more changes or mentions than one answer reads; the newest are shown")
     asOf: str
 
 
@@ -192,6 +204,7 @@ class ResourceSpend(BaseModel):
     account: str
     region: str
     state: str
+    createdAt: str | None
     hours: float = Field(description="billed hours inside the window")
     cost: float | None = Field(description="cost inside the window; null: unknown or billed by use")
     dollarsPerHour: float | None
@@ -213,6 +226,22 @@ class SpendAnswer(BaseModel):
     days: list[DaySpend]
     asOf: str
     priceTableDate: str
+
+
+class ResourceType(BaseModel):
+    type: str
+    title: str
+    services: list[str]
+    billsWhenStopped: bool
+    create: list[str]
+    stop: list[str]
+    start: list[str]
+    resize: list[str]
+    delete: list[str]
+
+
+class ResourceTypeList(BaseModel):
+    items: list[ResourceType]
 
 
 class PolicyCall(BaseModel):

@@ -26,7 +26,7 @@ from . import keys
 from .reader import ReadStats
 
 CALLS_BYTES = 200_000  # JSON of one calls item, before compression
-MAX_ARNS = 20  # resource ARNs (and passed roles) kept per call, actor and part
+MAX_ARNS = 20  # resource ARNs (and passed roles) kept per call, actor and flush
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,21 @@ def calls_items(tag: str, calls: Iterable[Call], expiry) -> list[dict]:
         chunks: list[list] = [[]]
         size = 0
         for (name, actor_type, role), per_call in sorted(per_actor.items()):
-            rows = [[source, event, int(denied), count, list(arns), list(roles)]
-                    for (source, event, denied), (count, arns, roles) in sorted(per_call.items())]
-            length = len(orjson.dumps(rows)) + len(name) + len(role) + 16
-            if size + length > CALLS_BYTES and chunks[-1]:
-                chunks.append([])
-                size = 0
+            head = len(name.encode("utf-8", "surrogatepass")) + len(role.encode("utf-8", "surrogatepass")) + 32
+            rows: list[list] = []
+            for (source, event, denied), (count, arns, roles) in sorted(per_call.items()):
+                row = [source, event, int(denied), count, list(arns), list(roles)]
+                length = len(orjson.dumps(row))  # UTF-8 bytes, ARNs included (at most MAX_ARNS of 2 KB each)
+                if size + head + length > CALLS_BYTES and (rows or chunks[-1]):
+                    if rows:  # an actor's rows may go on in the next item
+                        chunks[-1].append([name, actor_type, role, rows])
+                        rows = []
+                    chunks.append([])
+                    size = 0
+                rows.append(row)
+                size += length
             chunks[-1].append([name, actor_type, role, rows])
-            size += length
+            size += head
         for number, chunk in enumerate(chunks):
             item = {keys.PK: {"S": keys.calls_pk(day)}, keys.SK: {"S": keys.calls_sk(day, tag, number)},
                     "c": {"B": zlib.compress(orjson.dumps(chunk), 6)}}

@@ -11,11 +11,11 @@ each part writes, once:
 | claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``c``: ``<part tag> <eventID>`` entries; the first entry of an id names the part that owns it (exactly once) |
 | registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` / ``EVENT-NAME`` / ``ACCOUNT`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
-| resource change | ``R#<resource id>`` | ``<account>#<region>#<type>#C#<eventTime>#<eventID>`` | one create/stop/start/resize/delete of it (resources.py) |
-| resource state | ``R#<resource id>`` | ``<account>#<region>#<type>#S`` | its changes folded; ``ra``/``rk`` while running (the Running index) |
+| resource change | ``R#<resource id>`` | ``<place>C#<eventTime>#<eventID>`` | one create/stop/start/resize/delete of it (resources.py; place: ``<account>#<region>#<type>#``) |
 | resource marker | ``R#<resource id>`` | ``T`` | the id names a resource the table tracks (mentions are kept of those only) |
-| resource mentions | ``R#<resource id>`` | ``<account>#<region>#M#<newest eventTime>#<flush tag>`` | a flush's events naming it |
-| resources created | ``RC#<actor>`` | ``<createdAt>#<account>#<region>#<type>#<resource id>`` | what an actor created (``/users/{user}/cost``) |
+| resource state | ``RS#<resource id>`` | ``<place>`` | its changes folded into lives; ``ra``/``rk`` while running (the Running index) |
+| resource mentions | ``RM#<resource id>`` | ``<newest eventTime>#<flush tag>`` | a flush's events naming it |
+| resources created | ``RC#<actor>`` | ``<createdAt>#<place><resource id>#<eventID>`` | what an actor created (``/users/{user}/cost``) |
 | calls | ``P#<YYYY-MM>`` | ``<day>#<flush tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
 
 One secondary index, ``Running``, and sparse: only resource states that are running have its keys
@@ -173,46 +173,59 @@ def months_between(first_day: str, last_day: str) -> list[str]:
 
 
 # ---- resources (resources.py)
-RESOURCE_PREFIX = "R#"
-CREATED_PREFIX = "RC#"
+RESOURCE_PREFIX, STATE_PREFIX, MENTIONS_PREFIX, CREATED_PREFIX = "R#", "RS#", "RM#", "RC#"
 RUNNING_INDEX = "Running"
 RUNNING_PK, RUNNING_SK = "ra", "rk"  # the Running index's keys: account; region#type#id
 MAX_RESOURCE_ID_BYTES = 512
+MAX_PLACE_PART_BYTES = 96  # account or region in a resource's sort keys (they hold an event id and a resource id too)
 RESOURCE_MARKER_SK = "T"
 NO_ACCOUNT = "-"  # the Running index's key of resources whose events name no account (a key cannot be empty)
+
+
+def _place_part(value: str) -> str:
+    """An account or region as a sort-key part: short, and without ``#`` (so two places never read alike)."""
+    if "#" in value or len(value.encode("utf-8", "surrogatepass")) > MAX_PLACE_PART_BYTES:
+        return "~" + hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return value
 
 
 def resource_pk(resource_id: str) -> str:
     return RESOURCE_PREFIX + bounded(resource_id, MAX_RESOURCE_ID_BYTES)
 
 
+def state_pk(resource_id: str) -> str:
+    return STATE_PREFIX + bounded(resource_id, MAX_RESOURCE_ID_BYTES)
+
+
+def mentions_pk(resource_id: str) -> str:
+    return MENTIONS_PREFIX + bounded(resource_id, MAX_RESOURCE_ID_BYTES)
+
+
 def resource_place(account: str, region: str, resource_type: str) -> str:
-    """The sk prefix of one resource's items in its partition (an id may name resources of several types and places)."""
-    return f"{bounded(account, MAX_PLACE_BYTES)}#{bounded(region, MAX_PLACE_BYTES)}#{resource_type}#"
+    """The sort-key prefix of one resource among those of its id (an id may name resources of several types and places)."""
+    return f"{_place_part(account)}#{_place_part(region)}#{resource_type}#"
 
 
 def resource_change_sk(place: str, event_time: str, event_id: str) -> str:
     return f"{place}C#{event_time}#{claim_id(event_id)}"
 
 
-def resource_state_sk(place: str) -> str:
-    return f"{place}S"
-
-
-def resource_mentions_sk(account: str, region: str, newest_time: str, tag: str) -> str:
-    return f"{bounded(account, MAX_PLACE_BYTES)}#{bounded(region, MAX_PLACE_BYTES)}#M#{newest_time}#{tag}"
+def resource_mentions_sk(newest_time: str, tag: str) -> str:
+    return f"{newest_time}#{tag}"
 
 
 def running_sk(region: str, resource_type: str, resource_id: str) -> str:
-    return f"{bounded(region, MAX_PLACE_BYTES)}#{resource_type}#{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}"
+    return f"{_place_part(region)}#{resource_type}#{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}"
 
 
 def created_pk(actor: str) -> str:
     return CREATED_PREFIX + bounded(actor, MAX_NAME_BYTES)
 
 
-def created_sk(created_at: str, place: str, resource_id: str) -> str:
-    return f"{created_at}#{place}{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}"
+def created_sk(created_at: str, place: str, resource_id: str, event_id: str) -> str:
+    """One create event's entry (two creates of one id in one second are two entries)."""
+    event = hashlib.blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return f"{created_at}#{place}{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}#{event}"
 
 
 # ---- calls (calls.py)

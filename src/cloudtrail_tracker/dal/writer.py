@@ -128,7 +128,7 @@ class EventWriter:
         stored = [(part, [e for e in part.events.values() if owner.get(e.event_id) is part]) for part in parts]
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
-        self._resources.write((event for _, events in stored for event in events if event.changes), self._expiry)
+        self._resources.write(event for _, events in stored for event in events if event.changes)
         for part, events in stored:
             new = [event for event in events if event.event_id in fresh]
             part.report.stored += len(new)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from cloudtrail_tracker.call_fields import is_access_denied
 from cloudtrail_tracker.policy.actions import action_resource_types, iam_actions_for, is_iam_action, resource_arn_format
 
 POLICY_VERSION = "2012-10-17"
@@ -52,14 +53,6 @@ class PolicyReport:
     unknown: list[dict[str, Any]] = field(default_factory=list)  # {"eventSource", "eventName", "action", "count"}
     no_permission_needed: list[dict[str, Any]] = field(default_factory=list)  # {"eventSource", "eventName", "count"}
     calls: int = 0
-
-
-def is_access_denied(error_code: str | None) -> bool:
-    """Whether a CloudTrail ``errorCode`` says the caller lacked permission (AccessDenied, AccessDeniedException,
-    Client.UnauthorizedOperation, UnauthorizedOperation, ...)."""
-    if not error_code:
-        return False
-    return error_code.startswith("AccessDenied") or error_code.endswith("UnauthorizedOperation")
 
 
 def observed_call_from_record(record: Mapping[str, Any]) -> ObservedCall | None:
@@ -213,7 +206,9 @@ def _split(actions: list[str], resources: tuple[str, ...]) -> list[dict[str, Any
     if len(resources) > 1:
         middle = len(resources) // 2
         return _split(actions, resources[:middle]) + _split(actions, resources[middle:])
-    raise ValueError(f"a single action on a single resource exceeds {MAX_POLICY_CHARS} characters: {actions[0]}")
+    # one ARN longer than a policy takes (escaped non-ASCII can make 2,048 characters six times longer): the
+    # action on every resource, rather than no policy at all
+    return [_statement(actions, ("*",))]
 
 
 def _statements(granted: Mapping[str, _Grant]) -> list[dict[str, Any]]:

@@ -264,6 +264,11 @@ def _elasticache_cluster(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
 
 
 def _elasticache_replication_group(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
+    if "numCacheClusters" in attributes and "numNodeGroups" not in attributes:  # cluster mode off: that many nodes
+        clusters, said = _count(attributes, "numCacheClusters", 1)
+        if clusters is None:
+            return unknown(f"replication group: {said}")
+        return _nodes(lookup, "elasticache", attributes.get("cacheNodeType", ""), clusters, "replication group", said)
     groups, said_groups = _count(attributes, "numNodeGroups", 1)
     replicas, said_replicas = _count(attributes, "replicasPerNodeGroup", 0)
     if groups is None or replicas is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .catalog import Catalog, EventRule, ResourceType, load_catalog
 from .extract import ResourceChange, changes_of, handles, mentioned_ids
-from .lifecycle import Interval, ResourceState, fold
+from .lifecycle import Interval, ResourceState, fold, lives
 
 __all__ = [
     "Catalog",
@@ -18,6 +18,7 @@ __all__ = [
     "changes_of",
     "fold",
     "handles",
+    "lives",
     "load_catalog",
     "mentioned_ids",
 ]

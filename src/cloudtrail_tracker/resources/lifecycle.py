@@ -148,3 +148,26 @@ def fold(changes: Iterable[ResourceChange]) -> ResourceState:
         bills_when_stopped=resource_type.bills_when_stopped if resource_type else False,
         intervals_merged=merged,
     )
+
+
+MAX_LIVES = 20  # of one id kept (the newest): a name reused more often keeps its latest lives
+
+
+def lives(changes: Iterable[ResourceChange]) -> list[ResourceState]:
+    """The lives of one id, oldest first, each folded on its own: a create after a delete starts a new
+    one (a bucket, table or database name reused, perhaps by someone else). The last is its state now."""
+    distinct: dict[tuple[str, ...], ResourceChange] = {}
+    for change in changes:
+        distinct.setdefault(_key(change), change)
+    if not distinct:
+        raise ValueError("lives needs at least one change")
+    ordered = sorted(distinct.values(), key=lambda c: (c.event_time, KIND_ORDER.get(c.kind, 2), c.event_id))
+    groups: list[list[ResourceChange]] = [[]]
+    deleted = False
+    for change in ordered:
+        if deleted and change.kind == "create":
+            groups.append([])
+            deleted = False
+        groups[-1].append(change)
+        deleted = deleted or change.kind == "delete"
+    return [fold(group) for group in groups[-MAX_LIVES:]]

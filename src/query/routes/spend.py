@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cloudtrail_tracker.pricing import price_table
 
+from ..logic.errors import BadRequest
 from ..logic.resources import spend
 from ..logic.window import parse_window
 from ..models import SpendAnswer
@@ -21,6 +22,7 @@ from .running import now_text
 
 router = Router()
 SPEND_DAYS = 30  # the default window: the last 30 days
+MAX_SPEND_DAYS = 732  # per day per resource: two years of days
 
 
 @router.get("/users/<user>/cost", tags=["resources"], responses=answers(404),
@@ -32,6 +34,8 @@ def user_cost(user: str, query: Annotated[SpendQuery, Query()]) -> SpendAnswer:
     actor = known_actor(reader(), unquote(user), "user", caller)
     window = parse_window(query.from_, query.to, default_days=SPEND_DAYS)
     prices, now = price_table(), now_text()
-    found = spend(resource_reader().created_by(actor, window.end), prices, window.start, window.end, now)
+    if window.day_count > MAX_SPEND_DAYS:
+        raise BadRequest(f"the window spans {window.day_count} days", f"give at most {MAX_SPEND_DAYS} days between from and to", "from")
+    found = spend(resource_reader().created_by(actor, window.end), actor, prices, window.start, window.end, now)
     return SpendAnswer.model_validate({"user": actor, "from": window.start, "to": window.end, **found, "asOf": now,
                                        "priceTableDate": prices.date})

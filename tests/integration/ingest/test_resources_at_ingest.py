@@ -141,28 +141,64 @@ def test_running_is_tenant_scoped(aws, monkeypatch):
     assert api.get("/running", {"actor": "erin"}, as_user="dave")[0] == 403
 
 
-def test_concurrent_writers_of_one_resource_end_in_the_newest_state(aws):
+def test_concurrent_writers_of_one_resource_end_in_the_newest_state(aws, api):
     """Two writers fold different views of one resource; whichever finishes last, the fuller view stands."""
     from cloudtrail_tracker.dal import keys
-    from cloudtrail_tracker.dal.resources import state_item_of
+    from cloudtrail_tracker.dal.resources import ResourceWriter, state_item_of
 
     launch = run_instances("frank", "i-0f0f0f0f0f0f0f0f0", "2025-03-06T10:00:00Z")
     stop = instance_call("StopInstances", "frank", "i-0f0f0f0f0f0f0f0f0", "2025-03-06T11:00:00Z")
     aws.put_log(_key("20250306T1105Z", "BOTH000000000000"), _body([launch, stop]))
     aws.drain()
-    pk = keys.resource_pk("i-0f0f0f0f0f0f0f0f0")
     changes = [item for item in aws.dynamodb.query(
         TableName=aws.resources.table, KeyConditionExpression="pk = :p",
-        ExpressionAttributeValues={":p": {"S": pk}})["Items"] if "k" in item]
+        ExpressionAttributeValues={":p": {"S": keys.resource_pk("i-0f0f0f0f0f0f0f0f0")}})["Items"] if "k" in item]
     place = keys.resource_place(ACCOUNT, REGION, "ec2-instance")
-    stale = state_item_of(pk, place, [c for c in changes if c["k"]["S"] == "create"])  # a writer that saw only the launch
-    from botocore.exceptions import ClientError
+    stale = state_item_of("i-0f0f0f0f0f0f0f0f0", place, [c for c in changes if c["k"]["S"] == "create"])  # saw only the launch
+    writer = ResourceWriter(aws.dynamodb, aws.resources.table, None, type("Stats", (), {"requests": 0})())
+    assert not writer.put_state(stale)  # the late writer's older view is refused
+    assert "i-0f0f0f0f0f0f0f0f0" not in _running_ids(api)
+    assert api.ok("/resources/i-0f0f0f0f0f0f0f0f0")["resource"]["state"] == "stopped"
 
-    with pytest.raises(ClientError):
-        aws.dynamodb.put_item(TableName=aws.resources.table, Item=stale, ConditionExpression="attribute_not_exists(v) OR v < :v",
-                              ExpressionAttributeValues={":v": stale["v"]})
-    state = aws.dynamodb.get_item(TableName=aws.resources.table, Key={"pk": {"S": pk}, "sk": {"S": keys.resource_state_sk(place)}})
-    assert state["Item"]["st"]["S"] == "stopped" and "ra" not in state["Item"]
+
+def test_a_reused_name_is_a_new_life_and_each_creator_pays_their_own(aws, api):
+    def bucket_call(event_name: str, who: str, at: str) -> dict:
+        record = instance_call(event_name, who, "", at)
+        record.update(eventSource="s3.amazonaws.com", requestParameters={"bucketName": "lab-bucket", "Host": "s3.amazonaws.com"},
+                      responseElements=None)
+        return record
+
+    aws.put_log(_key("20250306T1205Z", "BUCKETS000000000"), _body([
+        bucket_call("CreateBucket", "hana", "2025-03-06T10:00:00Z"), bucket_call("DeleteBucket", "hana", "2025-03-06T11:00:00Z"),
+        bucket_call("CreateBucket", "ivan", "2025-03-06T12:00:00Z"),
+        bucket_call("CreateBucket", "ivan", "2025-03-06T12:00:00Z")]))  # the same call twice in one second: two events
+    aws.drain()
+    detail = api.ok("/resources/lab-bucket")
+    assert detail["resource"]["creator"]["actor"] == "ivan" and detail["resource"]["state"] == "running"
+    earlier = [(row["creator"]["actor"], row["state"], row["deletedBy"]["actor"]) for row in detail["earlier"]]
+    assert earlier == [("hana", "deleted", "hana")]
+    assert "sourceIP" not in detail["earlier"][0]["deletedBy"]  # who deleted it, not where from
+    assert [row["id"] for row in api.ok("/running", {"actor": "ivan"})["items"]] == ["lab-bucket"]
+    assert api.ok("/running", {"actor": "hana"})["items"] == []
+    hana = api.ok("/users/hana/cost", {"from": "2025-03-06", "to": "2025-03-06"})
+    assert [(row["id"], row["state"], row["hours"]) for row in hana["resources"]] == [("lab-bucket", "deleted", 1.0)]
+    # hana sees her own life of the name, not ivan's
+    assert api.get("/resources/lab-bucket", as_user="hana")[0] == 404
+
+
+def test_hostile_places_and_ids_fit_the_key_limits(aws, api):
+    from tests.stored import scan
+
+    long_account, long_region = "9" * 250, "r#" * 120
+    record = run_instances("jo", "i-" + "a" * 500, "2025-03-06T10:00:00Z")
+    record.update(recipientAccountId=long_account, awsRegion=long_region, eventID="e" * 500)
+    aws.put_log(_key("20250306T1005Z", "HOSTILE000000000"), _body([record]))
+    aws.drain()
+    assert not aws.dead_letters()
+    for item in scan(aws.dynamodb, aws.resources.table):
+        assert len(item["pk"].encode()) <= 2048 and len(item["sk"].encode()) <= 1024, item["pk"][:40]
+        assert len(item.get("ra", "").encode()) <= 2048 and len(item.get("rk", "").encode()) <= 1024  # the Running index's keys
+    assert api.ok("/running", {"actor": "jo"})["total"]["running"] == 1
 
 
 def test_later_events_naming_a_resource_are_listed_on_its_page(aws, api):

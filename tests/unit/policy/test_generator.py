@@ -213,6 +213,14 @@ def test_a_statement_with_many_long_resources_is_split() -> None:
     assert all(resources == set(tables) for resources in granted.values())
 
 
+def test_an_arn_longer_than_a_policy_grants_the_action_on_star() -> None:
+    # 2,000 non-ASCII characters are escaped as \uXXXX: one statement naming it would be ~12,000 characters
+    huge = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/" + "\u00e9" * 2000
+    report = build_policy([ObservedCall("dynamodb.amazonaws.com", "GetItem", denied=False, resources=(huge,))])
+    assert all(len(compact(d)) <= MAX_POLICY_CHARS for d in report.policies)
+    assert grants(report) == {"dynamodb:GetItem": {"*"}}
+
+
 def test_same_calls_in_any_order_give_byte_identical_policies() -> None:
     calls = _many_calls(("s3", "kms")) + [
         ObservedCall("dynamodb.amazonaws.com", "GetItem", denied=False, resources=(TABLE,)),

@@ -123,6 +123,8 @@ def test_multi_az_uses_the_multi_az_price():
     ("elasticache-replication-group", {"cacheNodeType": "cache.t3.small", "numNodeGroups": "2",
                                        "replicasPerNodeGroup": "2"}, 6 * 0.034),
     ("elasticache-replication-group", {"cacheNodeType": "cache.t3.small"}, 0.034),
+    # cluster mode off: CreateReplicationGroup's numCacheClusters nodes (a primary and its replicas)
+    ("elasticache-replication-group", {"cacheNodeType": "cache.t3.small", "numCacheClusters": "3"}, 3 * 0.034),
     ("redshift-cluster", {"nodeType": "ra3.xlplus", "numberOfNodes": "2"}, 2 * 1.086),
     ("opensearch-domain", {"instanceType": "t3.small.search", "instanceCount": "3"}, 3 * 0.036),
     ("eks-nodegroup", {"instanceTypes": "t3.large,t3a.large", "desiredSize": "3"}, 3 * 0.0832),
