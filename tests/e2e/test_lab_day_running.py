@@ -92,3 +92,26 @@ def test_a_students_spend_and_policy(lab):
     assert any(action.startswith("ec2:Describe") for action in actions), actions  # reads the noise filter dropped
     assert all(is_iam_action(action) for action in actions)
     assert all(len(json.dumps(document, separators=(",", ":"))) <= 6144 for document in policy["policies"])
+
+
+def test_denied_launches_are_asked_for_but_not_granted_and_a_roles_policy(lab):
+    generated, url = lab
+    status, users = get(url, "/users")
+    assert status == 200
+    # the generator's failed creates: RunInstances of forbidden types, denied
+    denied_by = {}
+    for student in sorted(user["name"] for user in users["items"]):
+        status, policy = get(url, f"/users/{urllib.parse.quote(student, safe='')}/policy", includeDenied="false")
+        assert status == 200, policy
+        if policy["denied"]:
+            denied_by[student] = policy
+    assert denied_by, "no student's policy lists a denied call"
+    student, policy = next(iter(denied_by.items()))
+    asked = {entry["action"] for entry in policy["denied"]}
+    status, widened = get(url, f"/users/{urllib.parse.quote(student, safe='')}/policy", includeDenied="true")
+    granted = {action for document in widened["policies"] for statement in document["Statement"]
+               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+    assert asked <= granted and widened["denied"] == policy["denied"]
+    status, role = get(url, "/roles/LabRole/policy")
+    assert status == 200 and role["kind"] == "role" and role["policies"], role
+    assert get(url, "/roles/NoSuchRole/policy")[0] == 404
