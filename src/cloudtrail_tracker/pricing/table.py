@@ -189,14 +189,18 @@ def _nodes(lookup: _Lookup, section: str, node_type: str, nodes: int, what: str,
     return Rate(price * nodes, "hourly", note)
 
 
-def _ec2_instance(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
-    instance_type = attributes.get("instanceType", "")
+def _instance(lookup: _Lookup, section: str, instance_type: str, what: str, priced_as: str) -> Rate:
+    """The hourly price of one ``instance_type`` in ``section`` (``what``: the resource, ``priced_as``: how)."""
     if not instance_type:
-        return unknown("EC2 instance type unknown")
-    price = lookup.named("ec2", instance_type)
+        return unknown(f"{what} type unknown")
+    price = lookup.named(section, instance_type)
     if price is None:
-        return unknown(f"no price for {instance_type} in {lookup.region}")
-    return Rate(price, "hourly", f"{instance_type} on-demand Linux {lookup.region}")
+        return unknown(f"no {'' if section == 'ec2' else what + ' '}price for {instance_type} in {lookup.region}")
+    return Rate(price, "hourly", f"{instance_type} {priced_as} {lookup.region}")
+
+
+def _ec2_instance(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
+    return _instance(lookup, "ec2", attributes.get("instanceType", ""), "EC2 instance", "on-demand Linux")
 
 
 def _ebs_volume(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
@@ -293,13 +297,7 @@ def _opensearch_domain(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
 
 
 def _sagemaker_notebook(lookup: _Lookup, attributes: dict[str, str]) -> Rate:
-    instance_type = attributes.get("instanceType", "")
-    if not instance_type:
-        return unknown("notebook instance type unknown")
-    price = lookup.named("sagemaker_notebook", instance_type)
-    if price is None:
-        return unknown(f"no notebook price for {instance_type} in {lookup.region}")
-    return Rate(price, "hourly", f"{instance_type} notebook on-demand {lookup.region}")
+    return _instance(lookup, "sagemaker_notebook", attributes.get("instanceType", ""), "notebook", "notebook on-demand")
 
 
 def _vpc_endpoint(lookup: _Lookup, attributes: dict[str, str]) -> Rate:

@@ -7,12 +7,14 @@ of their own calls under that role only (the role's other sessions are other peo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from cloudtrail_tracker.dal.calls import CallRow
 from cloudtrail_tracker.policy import iam_data_source
 
 from ..logic.errors import Forbidden, NotFound
@@ -37,19 +39,23 @@ def _include_denied(query: PolicyQuery) -> bool:
     return parse_flag(query.include_denied, "includeDenied", "use includeDenied=true to grant denied calls too")
 
 
+def _answer(subject: str, kind: str, query: PolicyQuery, keep: Callable[[CallRow], bool], store=None) -> dict:
+    """The policy answer of the calls ``keep`` selects in the query's window (``store``: the event reader, if made)."""
+    window, include_denied = _window(query), _include_denied(query)
+    months = (store or reader()).months_with_events(window.first_day, window.last_day)
+    rows = [row for row in call_reader().calls(window.first_day, window.last_day, months) if keep(row)]
+    source, date = iam_data_source()
+    return policy_answer(subject, kind, window, include_denied, rows, source, date)
+
+
 @router.get("/users/<user>/policy", tags=_TAG, responses=answers(404),
             summary="A least-privilege IAM policy from the calls an actor made in the window")
 def user_policy(user: str, query: Annotated[PolicyQuery, Query()]) -> PolicyAnswer:
     event = router.current_event
     check_names(event, PolicyQuery)
-    caller = caller_of(event)
     store = reader()
-    actor = known_actor(store, unquote(user), "user", caller)
-    window, include_denied = _window(query), _include_denied(query)
-    months = store.months_with_events(window.first_day, window.last_day)
-    rows = [row for row in call_reader().calls(window.first_day, window.last_day, months) if row.actor == actor]
-    source, date = iam_data_source()
-    return PolicyAnswer.model_validate(policy_answer(actor, "user", window, include_denied, rows, source, date))
+    actor = known_actor(store, unquote(user), "user", caller_of(event))
+    return PolicyAnswer.model_validate(_answer(actor, "user", query, lambda row: row.actor == actor, store))
 
 
 @router.get("/roles/<role>/policy", tags=_TAG, responses=answers(404),
@@ -61,13 +67,9 @@ def role_policy(role: str, query: Annotated[PolicyQuery, Query()]) -> PolicyAnsw
     if not caller.admin and not caller.actor:
         raise Forbidden("your sign-in names no actor", "ask an admin to map your user to an actor")
     name = unquote(role).strip()
-    window, include_denied = _window(query), _include_denied(query)
-    months = reader().months_with_events(window.first_day, window.last_day)
-    rows = [row for row in call_reader().calls(window.first_day, window.last_day, months)
-            if row.role == name and (caller.admin or row.actor == caller.actor)]
-    if not rows:
-        raise NotFound(f"no calls by role {name!r} from {window.first_day} to {window.last_day}"
+    answer = _answer(name, "role", query, lambda row: row.role == name and (caller.admin or row.actor == caller.actor))
+    if not answer["calls"]:
+        raise NotFound(f"no calls by role {name!r} from {answer['from'][:10]} to {answer['to'][:10]}"
                        + ("" if caller.admin else " in your sessions"),
                        "give the role's name as the events show it (an actor's role), or a wider window", "role")
-    source, date = iam_data_source()
-    return PolicyAnswer.model_validate(policy_answer(name, "role", window, include_denied, rows, source, date))
+    return PolicyAnswer.model_validate(answer)
