@@ -67,17 +67,15 @@ REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, k
               keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
 _KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ERRORS: "pages", "E#": "locators",
                    "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts", keys.calls_pk("0000-00")[:2]: "calls",
-                   keys.RESOURCE_PREFIX: "resources", keys.CREATED_PREFIX[:2]: "resources"}
+                   keys.RESOURCE_PREFIX: "resources", keys.STATE_PREFIX[:2]: "resources", keys.CREATED_PREFIX[:2]: "resources",
+                   keys.MENTIONS_PREFIX[:2]: "mentions"}
 
 
 def kind_of(key: dict) -> str:
     pk = key[keys.PK]["S"]
     if pk in REGISTRIES:
         return "registries"
-    kind = _KIND_OF_PREFIX.get(pk[:2], "other")
-    if kind == "resources" and "#M#" in key[keys.SK]["S"]:
-        return "mentions"  # the events naming a resource, per part
-    return kind
+    return _KIND_OF_PREFIX.get(pk[:2], "other")
 
 
 def lambda_memory_mb() -> int:

@@ -55,10 +55,12 @@ export function sizeText(attributes = {}) {
 // sums of the known prices only, so where no price is known it says so instead of "$0.00".
 export function totalText(total, { sayNoUnknown = true } = {}) {
   const head = `${total.running} running`;
-  if (total.running && total.unknownPrices >= total.running) return `${head} · price unknown or billed by use`;
+  const usage = total.usageBilled || 0;
+  if (total.running && total.unknownPrices + usage >= total.running) return `${head} · price unknown or billed by use`;
   const unknown = total.unknownPrices ? ` · ${total.unknownPrices} with unknown price (not in the sums)`
     : sayNoUnknown ? " · 0 with unknown price" : "";
-  return `${head} · ${dollarsPerHour(total.dollarsPerHour)}/hour · ${dollars(total.costSoFar)} so far${unknown}`;
+  const byUse = usage ? ` · ${usage} billed by use` : "";
+  return `${head} · ${dollarsPerHour(total.dollarsPerHour)}/hour · ${dollars(total.costSoFar)} so far${unknown}${byUse}`;
 }
 
 export function totalsLine(props, total) {
@@ -167,7 +169,7 @@ function runningTable(body, exportButton, answer, filters) {
   const groups = new Map(answer.actors.map((a) => [a.actor, { ...a, rows: [] }]));
   for (const row of answer.items) {
     const actor = (row.creator && row.creator.actor) || "";
-    if (!groups.has(actor)) groups.set(actor, { actor, running: 0, dollarsPerHour: 0, costSoFar: 0, unknownPrices: 0, rows: [] });
+    if (!groups.has(actor)) groups.set(actor, { actor, running: 0, dollarsPerHour: 0, costSoFar: 0, unknownPrices: 0, usageBilled: 0, rows: [] });
     groups.get(actor).rows.push(row);
   }
   let sort = { key: "rate", dir: "desc" }; // the API's order: highest $/hour first
