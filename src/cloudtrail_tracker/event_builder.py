@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 import orjson
 
 from . import resources
+from .alerts import load_rules
 from .call_fields import is_access_denied, passed_roles, policy_resources
 from .dal import keys
 from .identity import resolve_actor
@@ -134,6 +135,7 @@ class EventBuilder:
         if secret:  # its values would be counted and listed: fail closed
             raise ValueError(f"TRACKED_ATTRIBUTES names secret fields: {', '.join(secret)}")
         self._tracked = settings.tracked_attributes
+        self._rules = load_rules(settings.alert_rules_path or None)
         self._trusted_roles = settings.trusted_session_roles
         self._latest = ""
         self._latest_until = 0.0
@@ -180,6 +182,7 @@ class EventBuilder:
             tracked=self._tracked_values(record.get("requestParameters"), normalised),
         )
         self._add_accountability(event, record)
+        event.alerts = tuple(self._rules.matches(record, actor.name, actor.role, account))
         return _summary_writable(event, normalised)
 
     def call_of(self, record: dict, default_account: str = "") -> Call | None:

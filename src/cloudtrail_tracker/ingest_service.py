@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
+from .dal.alerts import FiredAlert
 from .dal.registries import Registries
 from .dal.writer import EventWriter
 from .event_builder import EventBuilder, RecordRejected
@@ -29,13 +30,17 @@ class FileIngester:
     """Holds what is reused across files of one execution environment (clients, settings, writer:
     the registry names it wrote, so it writes fewer)."""
 
-    def __init__(self, s3_client, dynamodb_client, settings: StoreSettings, event_filter: EventFilter | None = None):
-        """``event_filter(event)`` returns why an event is not stored (counted in the report), or None."""
+    def __init__(self, s3_client, dynamodb_client, settings: StoreSettings, event_filter: EventFilter | None = None,
+                 publish_alert: Callable[[FiredAlert], None] | None = None):
+        """``event_filter(event)`` returns why an event is not stored (counted in the report), or None;
+        ``publish_alert(alert)`` sends an alert that fired (None: alerts are stored, not sent)."""
         self._s3 = s3_client
+        self._publish_alert = publish_alert
         self._event_filter = event_filter
         self._builder = EventBuilder(settings)
         registries = Registries(dynamodb_client, settings.table_name)
         self._writer = EventWriter(dynamodb_client, settings.table_name, settings.retention_days, registries)
+        self.alerts_fired = 0
 
     def ingest(self, bucket: str, key: str) -> FileReport:
         """Store the events of ``s3://bucket/key`` now. Raises :class:`LogFileError` on a corrupt file."""
@@ -88,8 +93,14 @@ class FileIngester:
         return report
 
     def flush(self) -> None:
-        """Write what the staged files hold (see dal/writer.py)."""
+        """Write what the staged files hold (see dal/writer.py), then send the alerts that fired."""
         self._writer.flush()
+        fired, self._writer.fired = self._writer.fired, []
+        self.alerts_fired += len(fired)
+        if self._publish_alert is not None:
+            for alert in fired:
+                self._publish_alert(alert)
+                self._writer.alert_published(alert)
 
     @property
     def failed_flushes(self) -> int:

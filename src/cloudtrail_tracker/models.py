@@ -49,6 +49,7 @@ class StoredEvent:
     user_agent: str = ""  # kept only when it changes a resource (the creator's tool)
     call_resources: tuple[str, ...] = ()  # ARNs a policy would grant its call on
     passed_roles: tuple[str, ...] = ()  # role ARNs it passes to a service (iam:PassRole)
+    alerts: tuple = ()  # alerts.Match of the rules it matches
 
     @property
     def day(self) -> str:

@@ -114,6 +114,8 @@ class Settings(_FromEnvironment):
     tracked_attributes: CsvTuple = Field(DEFAULT_TRACKED_ATTRIBUTES, alias="TRACKED_ATTRIBUTES")
     # roles whose session names the role sets, not the caller (identity.py; AWSReservedSSO_* always are)
     trusted_session_roles: CsvTuple = Field((), alias="TRUSTED_SESSION_ROLES")
+    # the alert rules (cloudtrail_tracker/alerts/rules.yaml's schema); empty: the shipped rules
+    alert_rules_path: str = Field("", alias="ALERT_RULES_PATH")
 
     @model_validator(mode="after")
     def _lower_prefixes(self) -> Settings:
@@ -136,6 +138,8 @@ class StoreSettings(Settings, TableSettings):
 class IngestSettings(StoreSettings):
     # where a file that fails the same way every time goes at once (empty: SQS's redrive moves it)
     dead_letter_queue_url: str = Field("", alias="DEAD_LETTER_QUEUE_URL")
+    # where alerts are published when they fire (empty: stored, not sent)
+    alerts_topic_arn: str = Field("", alias="ALERTS_TOPIC_ARN")
 
 
 class BackfillSettings(TableSettings):

@@ -27,6 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from cloudtrail_tracker.alert_delivery import sns_publisher
 from cloudtrail_tracker.clients import client
 from cloudtrail_tracker.ingest_service import FileIngester, LogFileError, StagedBatch, sum_reports
 from cloudtrail_tracker.models import FileReport
@@ -67,7 +68,8 @@ def ingester() -> FileIngester:
 
 @lru_cache(maxsize=1)  # a new one when clients.reset() gave new clients (tests, the local stack)
 def _ingester_of(s3: Any, dynamodb: Any, settings: IngestSettings) -> FileIngester:
-    return FileIngester(s3, dynamodb, settings)
+    topic = settings.alerts_topic_arn
+    return FileIngester(s3, dynamodb, settings, publish_alert=sns_publisher(client("sns"), topic) if topic else None)
 
 
 @tracer.capture_method

@@ -265,3 +265,34 @@ class PolicyAnswer(BaseModel):
     calls: int
     iamDataSource: str
     iamDataDate: str
+
+
+# ---- alerts (routes/alerts.py)
+class AlertEvent(BaseModel):
+    eventTime: str
+    eventID: str
+    eventName: str
+
+
+class Alert(BaseModel):
+    id: str = Field(description="pass to /alerts/{id}")
+    rule: str = Field(description="the rule's id (src/cloudtrail_tracker/alerts/rules.yaml)")
+    title: str
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    actor: str
+    account: str
+    window: str = Field(description="start of the dedupe (or threshold) window the alert is one of")
+    firstSeen: str | None
+    lastSeen: str | None
+    count: int = Field(description="events that matched in the window (at most 100 are kept: see countIsAtLeast)")
+    countIsAtLeast: bool
+    threshold: int
+    fired: str | None = Field(description="when it reached its threshold")
+    published: str | None = Field(description="when it was sent to the alerts topic; null: not sent (no topic, or a backfill)")
+    events: list[AlertEvent] = Field(description="the events that triggered it, oldest first")
+
+
+class AlertList(BaseModel):
+    items: list[Alert] = Field(description="newest first")
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str

@@ -16,6 +16,8 @@ each part writes, once:
 | resource state | ``RS#<resource id>`` | ``<place>`` | its changes folded into lives; ``ra``/``rk`` while running (the Running index) |
 | resource mentions | ``RM#<resource id>`` | ``<newest eventTime>#<flush tag>`` | a flush's events naming it |
 | resources created | ``RC#<actor>`` | ``<createdAt>#<place><resource id>#<eventID>`` | what an actor created (``/users/{user}/cost``) |
+| alert | ``AL#<rule>#<dedupe key>`` | ``<window start>`` | ``es``: the matching events (a set), ``fired``, ``pub`` (alerts.py) |
+| alert listing | ``ALD#<day>`` | ``<window start>#<alert hash>`` | the alert's key, rule, severity, actor, once it fired |
 | calls | ``P#<YYYY-MM>`` | ``<day>#<flush tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
 
 One secondary index, ``Running``, and sparse: only resource states that are running have its keys
@@ -226,6 +228,19 @@ def created_sk(created_at: str, place: str, resource_id: str, event_id: str) -> 
     """One create event's entry (two creates of one id in one second are two entries)."""
     event = hashlib.blake2b(event_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     return f"{created_at}#{place}{bounded(resource_id, MAX_RESOURCE_ID_BYTES)}#{event}"
+
+
+# ---- alerts (alerts.py)
+def alert_pk(rule_id: str, dedupe_key: str) -> str:
+    return f"AL#{bounded(rule_id, 128)}#{bounded(dedupe_key, MAX_NAME_BYTES)}"
+
+
+def alert_day_pk(day: str) -> str:
+    return f"ALD#{day}"
+
+
+def alert_day_sk(window: str, pk: str) -> str:
+    return f"{window}#{hashlib.blake2b(pk.encode('utf-8', 'surrogatepass'), digest_size=10).hexdigest()}"
 
 
 # ---- calls (calls.py)

@@ -13,7 +13,8 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
    day, each actor's, the failed calls of a day), pages of summaries of all the files' events;
    per flush and day, what each actor called, the events the noise filter dropped too (calls.py);
    per flush and resource, the events naming it;
-4. writes what the events change of resources, and their new states (resources.py).
+4. writes what the events change of resources, and their new states (resources.py);
+5. adds the events that match alert rules to their alerts (alerts.py).
 
 Counts and locators are pure functions of a part's owned events, so a retry after a crash
 anywhere writes the same items again: nothing is counted twice, nothing lost. Pages are shared by
@@ -35,6 +36,7 @@ import orjson
 from ..counting import counter_names
 from ..models import Call, FileReport, StoredEvent
 from . import keys, pages
+from .alerts import AlertWriter, FiredAlert
 from .batch import BatchWriter
 from .calls import calls_items
 from .claims import claim
@@ -71,6 +73,8 @@ class EventWriter:
         self._registries = registries or Registries(client, table_name)
         self._batch = BatchWriter(client, table_name)
         self._resources = ResourceWriter(client, table_name, self._batch, self)
+        self._alerts = AlertWriter(client, table_name, self)
+        self.fired: list[FiredAlert] = []  # alerts that fired in the writes so far (the ingest publishes them)
         self._ready: list[_Part] = []
         self._buffered = 0
         self.requests = 0
@@ -85,6 +89,9 @@ class EventWriter:
         self._buffered += len(part.events) + len(part.dropped_calls)
         if self._buffered >= BUFFER_EVENTS:
             self.flush()
+
+    def alert_published(self, alert: FiredAlert) -> None:
+        self._alerts.published(alert)
 
     def discard(self) -> None:
         self._ready, self._buffered = [], 0
@@ -129,6 +136,7 @@ class EventWriter:
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
         self._resources.write(event for _, events in stored for event in events if event.changes)
+        self.fired.extend(self._alerts.write((event, match) for _, events in stored for event in events for match in event.alerts))
         for part, events in stored:
             new = [event for event in events if event.event_id in fresh]
             part.report.stored += len(new)

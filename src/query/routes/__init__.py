@@ -11,4 +11,5 @@ ROUTE_MODULES = (
     "query.routes.running",  # resources: what is running, one resource
     "query.routes.spend",  # what an actor's resources cost
     "query.routes.policy",  # least-privilege policies
+    "query.routes.alerts",  # detections
 )

@@ -115,9 +115,17 @@ class PolicyQuery(QueryParameters):
                                        "denied (always listed apart in `denied`); default false")
 
 
+class AlertsQuery(QueryParameters):
+    from_: str | None = Field(None, alias="from", description=_FROM)
+    to: str | None = Field(None, description=_TO)
+    rule: str | None = Field(None, description="only this rule's alerts (its id, e.g. root-user-activity)")
+    actor: str | None = Field(None, description="only this actor's alerts")
+    severity: Literal["info", "low", "medium", "high", "critical"] | None = Field(None, description="only this severity")
+
+
 QUERY_MODELS: tuple[type[QueryParameters], ...] = (NoParameters, ListQuery, ErrorsQuery, ResourceQuery, PageQuery,
                                                    AggregatesQuery, ProgressQuery, MatrixQuery, RunningQuery,
-                                                   ResourceDetailQuery, SpendQuery, PolicyQuery)
+                                                   ResourceDetailQuery, SpendQuery, PolicyQuery, AlertsQuery)
 
 
 @cache
