@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 import orjson
 
 from . import resources
-from .alerts import load_rules
+from .alerts import current_rules
 from .call_fields import is_access_denied, passed_roles, policy_resources
 from .dal import keys
 from .identity import resolve_actor
@@ -135,7 +135,8 @@ class EventBuilder:
         if secret:  # its values would be counted and listed: fail closed
             raise ValueError(f"TRACKED_ATTRIBUTES names secret fields: {', '.join(secret)}")
         self._tracked = settings.tracked_attributes
-        self._rules = load_rules(settings.alert_rules_path or None)
+        self._rules_location = settings.alert_rules_path
+        self._rules = current_rules(self._rules_location)
         self._trusted_roles = settings.trusted_session_roles
         self._latest = ""
         self._latest_until = 0.0
@@ -216,6 +217,10 @@ class EventBuilder:
         event.mentions = tuple(sorted(resources.mentioned_ids(record)))
         event.call_resources = policy_resources(record, event.resources)
         event.passed_roles = passed_roles(record)
+
+    def refresh_rules(self) -> None:
+        """Look at the alert rules again (at most once a minute: an operator may have edited them)."""
+        self._rules = current_rules(self._rules_location)
 
     def _latest_time(self) -> str:
         """A day from now, recomputed once a minute (a warm Lambda lives for hours)."""

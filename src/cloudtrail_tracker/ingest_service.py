@@ -67,6 +67,7 @@ class FileIngester:
         """:meth:`stage` of a log file already open (``bucket`` and ``key`` name it in the table)."""
         log_key = parse_log_key(key)
         default_account = log_key.account if log_key else ""
+        self._builder.refresh_rules()
         sink = self._writer.file(bucket, key, report)
         build, call_of = self._builder.build, self._builder.call_of
         unreadable: Counter[str] = Counter()

@@ -9,4 +9,24 @@ from __future__ import annotations
 from .evaluate import Match, RuleSet, load_rules
 from .rules import SEVERITIES, SHIPPED_RULES_PATH, Exclusions, Rule, load_rule_file, parse_rules
 
-__all__ = ["SEVERITIES", "SHIPPED_RULES_PATH", "Exclusions", "Match", "Rule", "RuleSet", "load_rule_file", "load_rules", "parse_rules"]
+__all__ = ["SEVERITIES", "SHIPPED_RULES_PATH", "Exclusions", "Match", "Rule", "RuleSet", "current_rules", "load_rule_file", "load_rules",
+           "parse_rules"]
+
+
+RULES_REFRESH_SECONDS = 60
+
+
+def current_rules(location: str = "") -> RuleSet:
+    """The rules at ``location`` (a path or ``s3://bucket/key``: read again at most every minute, an S3 object
+    by a conditional GET), else the shipped ones. A file that does not parse raises until it is fixed (alerts
+    never silently stop)."""
+    if not location:
+        return load_rules()
+    from ..clients import client
+    from ..roster import read_course_file
+
+    return read_course_file(location, _rule_set, RULES_REFRESH_SECONDS, lambda: client("s3"))
+
+
+def _rule_set(text: str, name: str) -> RuleSet:
+    return RuleSet(list(parse_rules(text, name)))

@@ -115,3 +115,25 @@ def test_a_threshold_rule_below_its_threshold_does_not_fire(aws, topic):
     assert "access-denied-burst" not in {alert["rule"] for alert in listed}
     assert {alert["rule"] for alert in listed} == {"unauthorized-api-calls"}
     assert [m["rule"] for m in topic()] == ["unauthorized-api-calls"]
+
+
+def test_the_rules_can_come_from_an_s3_object(aws, topic, monkeypatch):
+    """ALERT_RULES_PATH (template AlertRulesLocation) replaces the shipped rules without a redeploy."""
+    import yaml
+
+    from cloudtrail_tracker.alerts import SHIPPED_RULES_PATH
+
+    shipped = yaml.safe_load(open(SHIPPED_RULES_PATH, encoding="utf-8"))
+    mine = {**shipped, "rules": [dict(rule, severity="low") for rule in shipped["rules"] if rule["id"] == "root-user-use"]}
+    aws.s3.put_object(Bucket=aws.resources.bucket, Key="config/rules.yaml", Body=yaml.safe_dump(mine).encode())
+    monkeypatch.setenv("ALERT_RULES_PATH", f"s3://{aws.resources.bucket}/config/rules.yaml")
+    clients.reset()
+    root = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+    aws.put_log(_key("20250306T1005Z", "ROOT000000000000"), _body([
+        call("CreateBucket", "s3.amazonaws.com", "2025-03-06T10:00:00Z", root, requestParameters={"bucketName": "b"}),
+        call("GetSecretValue", "secretsmanager.amazonaws.com", "2025-03-06T10:01:00Z", _user("olga"), errorCode="AccessDenied")]))
+    aws.drain()
+    from query.handler import lambda_handler
+
+    listed = Api(lambda_handler).ok("/alerts", {"from": "2025-03-06", "to": "2025-03-06"})["items"]
+    assert [(alert["rule"], alert["severity"]) for alert in listed] == [("root-user-use", "low")]
