@@ -61,6 +61,9 @@ export const api = {
     { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
   rolePolicy: (role, range, includeDenied = false) => get(`/roles/${encodeURIComponent(role)}/policy`,
     { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
+  // alerts (routes/alerts.py): params {from, to, rule, actor, severity}, at most 92 days; one alert with its events
+  alerts: (params = {}) => get("/alerts", params),
+  alert: (alertId) => get(`/alerts/${encodeURIComponent(alertId)}`),
 };
 
 // An API that does not take a parameter yet answers 400 naming it: lets a caller fall back.

@@ -7,6 +7,7 @@ import { FILTER_KEYS } from "./filters.js";
 import { currentRoute, go, withParams } from "./route.js";
 import { describe, inputValue, rangeOf, utcText } from "./timerange.js";
 import { renderActor } from "./views/actor.js";
+import { renderAlerts, showAlertsBadge } from "./views/alerts.js";
 import { renderOverview } from "./views/overview.js";
 import { renderProgress } from "./views/progress.js";
 import { renderResource } from "./views/resource.js";
@@ -14,8 +15,8 @@ import { renderRunning } from "./views/running.js";
 import { renderSignIn } from "./views/signin.js";
 
 const VIEWS = { overview: renderOverview, actor: renderActor, resource: renderResource, progress: renderProgress,
-                running: renderRunning };
-const USES_RANGE = new Set(["overview", "actor", "resource"]); // "running" is now, whatever the range
+                running: renderRunning, alerts: renderAlerts };
+const USES_RANGE = new Set(["overview", "actor", "resource", "alerts"]); // "running" is now, whatever the range
 const root = document.getElementById("view");
 let me = null;
 let rendering = 0; // a newer route wins over a slower earlier one
@@ -43,6 +44,7 @@ async function start() {
     console.warn("whoami failed", error);
   }
   showSession();
+  showAlertsBadge(document.getElementById("alerts-badge")); // not awaited: the badge fills in beside the first view
   setUpRangeBar();
   window.addEventListener("hashchange", render);
   window.addEventListener("tracker:signed-out", showSignIn);

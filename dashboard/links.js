@@ -24,3 +24,5 @@ export const actorHref = (actor, changes = {}) => viewHref("actor", { actor, ...
 // A resource ID or ARN -> the resource page (its card when /resources/{id} knows it, the events naming an ARN).
 export const resourceHref = (idOrArn, changes = {}) => viewHref("resource", { id: idOrArn, ...changes });
 export const runningHref = (changes = {}) => viewHref("running", changes);
+// The alerts list (or with {id}, one alert's detail) over the same range.
+export const alertsHref = (changes = {}) => viewHref("alerts", changes);

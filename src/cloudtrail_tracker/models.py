@@ -92,6 +92,7 @@ class FileReport:
     failure_reasons: dict[str, str] = field(default_factory=dict)  # key -> why, for the first MAX_REASONS files
     identity_types: Counter = field(default_factory=Counter)  # over stored events
     write_requests: int = 0  # DynamoDB write requests spent
+    alerts: Counter = field(default_factory=Counter)  # rule id -> alerts that fired
     first_day: str = ""  # UTC days of the oldest and newest events stored
     last_day: str = ""
 
@@ -117,6 +118,7 @@ class FileReport:
                 self.failure_reasons[key] = reason
         self.identity_types.update(other.identity_types)
         self.write_requests += other.write_requests
+        self.alerts.update(other.alerts)
         days = [d for d in (self.first_day, other.first_day) if d]
         self.first_day = min(days) if days else ""
         self.last_day = max(self.last_day, other.last_day)
@@ -135,6 +137,7 @@ class FileReport:
             "failureReasons": dict(self.failure_reasons),
             "identityTypes": dict(self.identity_types),
             "writeRequests": self.write_requests,
+            "alerts": dict(self.alerts),
             "firstDay": self.first_day,
             "lastDay": self.last_day,
         }
@@ -153,6 +156,7 @@ class FileReport:
             failure_reasons=dict(data.get("failureReasons", {})),
             identity_types=Counter(data.get("identityTypes", {})),
             write_requests=data.get("writeRequests", 0),
+            alerts=Counter(data.get("alerts", {})),
             first_day=data.get("firstDay", ""),
             last_day=data.get("lastDay", ""),
         )

@@ -149,6 +149,12 @@ class BackfillSettings(TableSettings):
     work_bucket: str = Field(alias="BACKFILL_BUCKET", min_length=1)
 
 
+class WebhookSettings(_FromEnvironment):
+    """The webhook function: the SSM parameter holding the URL (a SecureString; never the URL itself)."""
+
+    webhook_url_parameter: str = Field(alias="WEBHOOK_URL_PARAMETER", min_length=1)
+
+
 def _principal_actors(value: object) -> object:
     """``PRINCIPAL_ACTORS``: a JSON object of principal ARN -> actor name."""
     if not isinstance(value, str):
@@ -231,6 +237,10 @@ def query_settings() -> QuerySettings:
 
 def auth_settings() -> AuthSettings:
     return _read(AuthSettings)
+
+
+def webhook_settings() -> WebhookSettings:
+    return _read(WebhookSettings)
 
 
 def reset() -> None:

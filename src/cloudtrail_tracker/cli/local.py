@@ -48,6 +48,9 @@ def register(commands) -> None:
     parser.add_argument("--lab-day", nargs="?", const="yesterday", default=None, metavar="YYYY-MM-DD",
                         help="also ingest a generated class lab day (students launching, stopping and forgetting "
                         "instances, a database, a NAT gateway: the Running view's data) of that day (default yesterday)")
+    parser.add_argument("--webhook", metavar="URL", default=None,
+                        help="post each alert to URL (a Slack or Teams incoming webhook, or any URL taking JSON) "
+                        "through the webhook function, as the deployed stack does")
     parser.add_argument("--log-file", type=Path, default=Path("build/local/handlers.log"),
                         help="where the handlers' JSON logs go (default build/local/handlers.log)")
     parser.set_defaults(run=run)
@@ -133,6 +136,7 @@ def run(args) -> int:
         stack = LocalStack(aws_port=args.aws_port, log_file=args.log_file).start()
     except PortInUse as error:
         raise CliError(str(error)) from None
+    stack.deliver_alerts(args.webhook)
     try:
         status, span = 0, window
         if backfill and args.logs:

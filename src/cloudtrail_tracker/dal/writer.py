@@ -136,7 +136,9 @@ class EventWriter:
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
         self._resources.write(event for _, events in stored for event in events if event.changes)
-        self.fired.extend(self._alerts.write((event, match) for _, events in stored for event in events for match in event.alerts))
+        fired = self._alerts.write((event, match) for _, events in stored for event in events for match in event.alerts)
+        parts[0].report.alerts.update(alert.rule_id for alert in fired)
+        self.fired.extend(fired)
         for part, events in stored:
             new = [event for event in events if event.event_id in fresh]
             part.report.stored += len(new)

@@ -24,6 +24,8 @@ from . import template as tpl
 from .driver import drain_queue
 from .resources import StackResources, create_stack_resources
 
+WEBHOOK_PARAMETER = "/cloudtrail-tracker/webhook-url"
+
 REGION = "us-east-1"
 LOG_SUFFIXES = (".json", ".json.gz", ".gz", ".ndjson", ".jsonl")
 
@@ -97,6 +99,7 @@ class IngestSummary:
             "warnings": self.warnings,
             "eventsPerIdentityType": report["identityTypes"],
             "dynamodbWriteRequests": report["writeRequests"],
+            "alerts": report["alerts"],
             "firstEventDay": report["firstDay"],
             "lastEventDay": report["lastDay"],
         }
@@ -113,6 +116,7 @@ class LocalStack:
         self._server: Any = None  # moto's ThreadedMotoServer while started
         self._saved_environment: list[tuple[str, str | None]] = []
         self._on_stop: list[Callable[[], None]] = []
+        self._webhook_queue: tuple[str, str] | None = None
         self._resources: StackResources | None = None
         self.ignored = 0  # files of the last upload not named as log files
 
@@ -142,6 +146,32 @@ class LocalStack:
                                "TABLE_NAME": self.resources.table,
                                "DEAD_LETTER_QUEUE_URL": self.resources.dead_letter_url})
         return self
+
+    def deliver_alerts(self, webhook_url: str | None = None) -> None:
+        """Alerts as on AWS: the ingest publishes each once to an SNS topic; with ``webhook_url``, a queue
+        subscribed to it feeds the webhook function after every ingest (the URL in an SSM parameter, as deployed)."""
+        sns = self.session.client("sns")
+        topic = sns.create_topic(Name="cloudtrail-tracker-alerts")["TopicArn"]
+        self.set_environment({"ALERTS_TOPIC_ARN": topic})
+        if webhook_url:
+            sqs = self.session.client("sqs")
+            queue_url = sqs.create_queue(QueueName="cloudtrail-tracker-webhook")["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+            self.session.client("ssm").put_parameter(Name=WEBHOOK_PARAMETER, Value=webhook_url, Type="SecureString",
+                                                     Overwrite=True)
+            self.set_environment({"WEBHOOK_URL_PARAMETER": WEBHOOK_PARAMETER})
+            self._webhook_queue = (queue_url, queue_arn)
+
+    def post_alerts(self) -> dict:
+        """Run the webhook function over its queue (what Lambda would do as alerts arrive)."""
+        if not self._webhook_queue:
+            return {}
+        from webhook import handler
+
+        handler.webhook_url.cache_clear()
+        queue_url, queue_arn = self._webhook_queue
+        return drain_queue(self.session.client("sqs"), queue_url, queue_arn, REGION, handler.lambda_handler)
 
     @property
     def resources(self) -> StackResources:
@@ -237,6 +267,7 @@ class LocalStack:
                         batch_size=tpl.sqs_batch_size(self.template, "IngestFunction"))
         finally:
             source.remove_report_listener(total.add)
+        self.post_alerts()
         return IngestSummary(report=total, dead_letters=self.dead_letters())
 
     def quiet_handler_logs(self) -> None:
@@ -339,5 +370,8 @@ def format_summary(summary: IngestSummary) -> str:
     lines += [f"  {item['key']}: {item['reason']}" for item in data["deadLetters"]]
     lines.append("events per identity type")
     lines += [f"  {kind:<20} {count}" for kind, count in Counter(data["eventsPerIdentityType"]).most_common()]
+    alerts = data.get("alerts") or {}
+    lines.append(f"alerts fired          {sum(alerts.values())}" + (f"  ({', '.join(f'{rule} {n}' for rule, n in sorted(alerts.items()))})"
+                                                                     if alerts else ""))
     lines.append(f"DynamoDB write requests {data['dynamodbWriteRequests']}")
     return "\n".join(lines)

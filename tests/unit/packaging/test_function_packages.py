@@ -43,7 +43,7 @@ def _files(folder: Path) -> set[str]:
 def test_every_function_is_built_by_the_makefile():
     for function in FUNCTIONS:
         assert TEMPLATE["Resources"][function].get("Metadata", {}).get("BuildMethod") == "makefile", function
-    assert len(FUNCTIONS) == 6
+    assert len(FUNCTIONS) == 7
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
