@@ -61,10 +61,14 @@ function alertRow(alert) {
     timeCell(alert.lastSeen, "last-seen time"),
     el("td", { className: "count", title: alert.countIsAtLeast ? "at most 100 events are kept" : "" }, countText(alert)),
     eventsCell(alert));
-  Object.assign(tr.dataset, { alertId: alert.id, severity: alert.severity, rule: alert.rule, actor: alert.actor || "",
+  Object.assign(tr.dataset, { alertId: alert.id, window: alert.window, firstSeen: alert.firstSeen || "", severity: alert.severity, rule: alert.rule, actor: alert.actor || "",
     count: String(alert.count), countIsAtLeast: String(Boolean(alert.countIsAtLeast)) });
   return tr;
 }
+
+// The API lists day by day, newest day first; inside a day the newest window (then first event) comes first too.
+const newestFirst = (items) => [...items].sort((a, b) => String(b.window).localeCompare(String(a.window))
+  || String(b.firstSeen || "").localeCompare(String(a.firstSeen || "")));
 
 const HEADINGS = ["Severity", "Alert", "Rule", "Actor", "Account", "First seen (UTC)", "Last seen (UTC)", "Events", "Triggered by"];
 
@@ -141,14 +145,14 @@ export async function renderAlerts(root, { range, params }) {
   if (shown.clamped) note.classList.add("clamped");
   const body = el("div", { className: "table-scroll", "aria-busy": "true" }, el("p", { className: "loading" }, "loading alerts…"));
   const detail = id ? el("section", { id: "alert-detail", className: "card", "aria-busy": "true" }, el("p", { className: "loading" }, "loading the alert…")) : null;
-  root.replaceChildren(el("h2", {}, "Alerts"), detail, el("section", { id: "alerts", className: "card" }, form, note, body));
+  root.replaceChildren(...[el("h2", {}, "Alerts"), detail].filter(Boolean), el("section", { id: "alerts", className: "card" }, form, note, body));
 
   const query = { from: shown.from, to: shown.to, ...filters };
   const answer = api.alerts(query);
   const choices = Object.keys(filters).length ? api.alerts({ from: shown.from, to: shown.to }) : answer; // every rule, for the filter
   await Promise.all([
     filterForm(form, filters, choices),
-    answer.then((a) => alertsTable(body, a, Object.keys(filters).length > 0)).catch((error) => {
+    answer.then((a) => alertsTable(body, { ...a, items: newestFirst(a.items) }, Object.keys(filters).length > 0)).catch((error) => {
       body.removeAttribute("aria-busy");
       body.replaceChildren(errorBox(error));
     }),

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "artifacts"
 MAX_DAYS = 92  # the API's limit per /alerts request
+RECENT_WINDOWS = 12  # the last 3 years of the span: alerts in each, and a dozen requests rather than 47 of the whole span
 SEVERITIES = {"info", "low", "medium", "high", "critical"}
 
 
@@ -36,9 +37,11 @@ def _alerts_path(start: str, end: str, **filters: str) -> str:
 
 @pytest.fixture(scope="module")
 def busiest_window(api) -> dict:
-    """{start, end, items} of the 92-day window of the samples' span with the most alerts (asked as the page asks)."""
+    """{start, end, items} of the 92-day window of the samples' recent span with the most rules fired (asked as the page asks)."""
     span = api("/span")
-    windows = _windows(date.fromisoformat(span["first"]), date.fromisoformat(span["last"]))
+    last = date.fromisoformat(span["last"])
+    first = max(date.fromisoformat(span["first"]), last - timedelta(days=RECENT_WINDOWS * MAX_DAYS - 1))
+    windows = _windows(first, last)
     paths = [_alerts_path(f"{s}T00:00:00Z", f"{e}T23:59:59Z") for s, e in windows]
     api.prefetch(paths)
     answers = [(s, e, api(path)["items"]) for (s, e), path in zip(windows, paths, strict=True)]
@@ -66,11 +69,14 @@ def test_alerts_view_lists_the_apis_alerts_and_links_them(dash, page, local_api,
     dash.open_view(page, local_api, f"alerts?from={start}&to={end}")
     dash.wait_rendered(page)
     rows = _rows(page)
-    assert [r["alertId"] for r in rows] == [a["id"] for a in expected]  # the API's alerts, in its newest-first order
-    windows = [a["window"] for a in expected]
-    assert windows == sorted(windows, reverse=True), "newest first"
+    assert sorted(r["alertId"] for r in rows) == sorted(a["id"] for a in expected) and len(rows) == len(expected)
+    order = [(r["window"], r["firstSeen"]) for r in rows]
+    assert order == sorted(order, reverse=True), "newest first"
+    by_id = {a["id"]: a for a in expected}
 
-    for row, alert in zip(rows, expected, strict=True):
+    for row in rows:
+        alert = by_id[row["alertId"]]
+        assert row["window"] == alert["window"]
         assert alert["severity"] in SEVERITIES
         assert f"severity-{alert['severity']}" in row["badge"].split() and row["badgeText"] == alert["severity"]
         assert row["rule"] == alert["rule"]
@@ -98,7 +104,7 @@ def test_alerts_view_lists_the_apis_alerts_and_links_them(dash, page, local_api,
     page.click("#record-dialog button[aria-label=close]")
 
     # an alert's title opens its detail, with every kept event of /alerts/{id}
-    first = expected[0]
+    first = by_id[rows[0]["alertId"]]
     page.click(f"#alerts-table tr[data-alert-id='{first['id']}'] a.alert-link")
     page.wait_for_function("() => location.hash.includes('id=')")
     dash.wait_rendered(page)
@@ -118,7 +124,7 @@ def test_filters_narrow_the_rows_and_live_in_the_address(dash, page, local_api, 
     dash.wait_rendered(page)
     expected = api(_alerts_path(f"{start}T00:00:00Z", f"{end}T23:59:59Z", severity=severity))["items"]
     rows = _rows(page)
-    assert [r["alertId"] for r in rows] == [a["id"] for a in expected] and rows
+    assert sorted(r["alertId"] for r in rows) == sorted(a["id"] for a in expected) and rows
     assert {r["severity"] for r in rows} == {severity}
     assert len(rows) == sum(a["severity"] == severity for a in everything)
 
@@ -128,7 +134,7 @@ def test_filters_narrow_the_rows_and_live_in_the_address(dash, page, local_api, 
     dash.wait_rendered(page)
     assert dash.route_params(page) == {"from": start, "to": end, "severity": severity, "rule": rule}
     rows = _rows(page)
-    assert rows and [r["alertId"] for r in rows] == [a["id"] for a in expected if a["rule"] == rule]
+    assert rows and sorted(r["alertId"] for r in rows) == sorted(a["id"] for a in expected if a["rule"] == rule)
 
     # the address alone reproduces the filtered list (a shared link)
     page.reload()
@@ -149,7 +155,7 @@ def test_a_range_longer_than_92_days_shows_its_last_92_days(dash, page, local_ap
     assert "last 92 days" in page.text_content("#alerts-range")
     clamped_from = (end - timedelta(days=MAX_DAYS - 1)).isoformat()
     expected = api(_alerts_path(f"{clamped_from}T00:00:00Z", f"{end}T23:59:59Z"))["items"]
-    assert [r["alertId"] for r in _rows(page)] == [a["id"] for a in expected]
+    assert sorted(r["alertId"] for r in _rows(page)) == sorted(a["id"] for a in expected)
 
 
 def test_header_badge_counts_the_last_7_days(dash, page, local_api, api):

@@ -24,7 +24,7 @@ from ..alerts import Match
 from ..models import StoredEvent
 from . import keys
 
-MAX_ALERT_EVENTS = 100  # events an alert keeps (past the threshold: the first ones; the count says "at least")
+MAX_ALERT_EVENTS = 25  # events an alert keeps (past the threshold: the first ones; the count says "at least"): its updates stay ~2 KB
 MAX_TEXT = 512  # of an event id or name in an alert's entries
 
 
@@ -90,7 +90,7 @@ class AlertWriter:
                     ":e": {"SS": sorted(entries)}, ":r": {"S": match.rule_id}, ":s": {"S": match.severity},
                     ":t": {"S": match.title}, ":a": {"S": about["actor"]}, ":c": {"S": about["account"]},
                     ":h": {"N": str(match.threshold)}, ":w": {"S": window}, ":cap": {"N": str(cap)}},
-                ReturnValues="ALL_NEW")["Attributes"]
+                ReturnValues="ALL_NEW").get("Attributes", {})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -98,7 +98,7 @@ class AlertWriter:
         events = new.get("es", {}).get("SS", [])
         if len(events) < match.threshold or "pub" in new:
             return None
-        if "fired" not in new and not self._fire(pk, window):
+        if not new or ("fired" not in new and not self._fire(pk, window)):
             return None  # another writer fired it: theirs to publish
         self._list(pk, window, new)
         return FiredAlert(pk, window, match.rule_id, match.title, match.severity, new["actor"]["S"], new["acct"]["S"],
