@@ -19,7 +19,7 @@ const DAY_MS = 24 * 3600e3;
 export const severityBadge = (severity) =>
   el("span", { className: `severity severity-${severity}`, title: `severity ${severity}` }, severity);
 
-// "≥100" when the alert kept only its first 100 events.
+// "≥25" when the alert kept only its first events (dal/alerts.py keeps 25).
 export const countText = (alert) => `${alert.countIsAtLeast ? "≥" : ""}${alert.count}`;
 
 // The last 92 UTC days of the range (the API counts the days the window touches, both ends included).
@@ -59,7 +59,7 @@ function alertRow(alert) {
     el("td", { className: "account" }, alert.account || ""),
     timeCell(alert.firstSeen, "first-seen time"),
     timeCell(alert.lastSeen, "last-seen time"),
-    el("td", { className: "count", title: alert.countIsAtLeast ? "at most 100 events are kept" : "" }, countText(alert)),
+    el("td", { className: "count", title: alert.countIsAtLeast ? `only the first ${alert.count} events are kept` : "" }, countText(alert)),
     eventsCell(alert));
   Object.assign(tr.dataset, { alertId: alert.id, window: alert.window, firstSeen: alert.firstSeen || "", severity: alert.severity, rule: alert.rule, actor: alert.actor || "",
     count: String(alert.count), countIsAtLeast: String(Boolean(alert.countIsAtLeast)) });

@@ -160,7 +160,7 @@ class AlertReader:
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
                     break
-        return sorted(found.values(), key=lambda alert: (alert["lastSeen"], alert["id"]), reverse=True)
+        return sorted(found.values(), key=lambda alert: (alert["window"], alert["lastSeen"] or "", alert["id"]), reverse=True)
 
     def one(self, pk: str, sk: str) -> dict | None:
         item = self._client.get_item(TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": sk}}).get("Item")
