@@ -6,6 +6,8 @@ CloudTrail record matches and what to count and dedupe on.
 
 from __future__ import annotations
 
+import functools
+
 from .evaluate import Match, RuleSet, load_rules
 from .rules import SEVERITIES, SHIPPED_RULES_PATH, Exclusions, Rule, load_rule_file, parse_rules
 
@@ -21,11 +23,17 @@ def current_rules(location: str = "") -> RuleSet:
     by a conditional GET), else the shipped ones. A file that does not parse raises until it is fixed (alerts
     never silently stop)."""
     if not location:
-        return load_rules()
+        return _shipped_rules()
     from ..clients import client
     from ..roster import read_course_file
 
     return read_course_file(location, _rule_set, RULES_REFRESH_SECONDS, lambda: client("s3"))
+
+
+@functools.cache
+def _shipped_rules() -> RuleSet:
+    """Compiled once: the ingest asks for the rules at every file it reads."""
+    return load_rules()
 
 
 def _rule_set(text: str, name: str) -> RuleSet:
