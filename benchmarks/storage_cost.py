@@ -62,13 +62,13 @@ ATHENA_MIN_BYTES = 10e6
 ATHENA_QUERIES = 30  # assumption: one dashboard-sized query a day, each scanning the month's files
 GB = 1e9
 BATCH = 10  # SQS messages per invocation: a lightly queued batch (template.yaml allows up to BatchSize 100)
-KINDS = ("pages", "locators", "claims", "counts", "registries", "calls", "resources", "mentions", "other", INDEX_KIND)
+KINDS = ("pages", "locators", "claims", "counts", "registries", "calls", "resources", "mentions", "alerts", "other", INDEX_KIND)
 REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY,
               keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
 _KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ERRORS: "pages", "E#": "locators",
                    "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts", keys.calls_pk("0000-00")[:2]: "calls",
                    keys.RESOURCE_PREFIX: "resources", keys.STATE_PREFIX[:2]: "resources", keys.CREATED_PREFIX[:2]: "resources",
-                   keys.MENTIONS_PREFIX[:2]: "mentions"}
+                   keys.MENTIONS_PREFIX[:2]: "mentions", keys.alert_day_pk("")[:2]: "alerts"}
 
 
 def kind_of(key: dict) -> str:

@@ -127,7 +127,7 @@ function detailPanel(panel, alert) {
       ...fact("Events", `${countText(alert)} (threshold ${alert.threshold})`),
       ...fact("Fired", utcTime(alert.fired) || "not yet"),
       ...fact("Published", alert.published ? utcTime(alert.published) : "not sent (no topic, or a backfill)")),
-    el("h4", {}, alert.countIsAtLeast ? "The first 100 triggering events" : "Triggering events"),
+    el("h4", {}, alert.countIsAtLeast ? `The first ${alert.count} triggering events` : "Triggering events"),
     el("div", { className: "table-scroll" }, el("table", { className: "alert-events" },
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Time (UTC)"), el("th", { scope: "col" }, "Event"), el("th", { scope: "col" }, "Event ID"))),
       el("tbody", {}, ...events))),

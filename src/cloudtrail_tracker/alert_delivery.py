@@ -12,7 +12,7 @@ MAX_EVENTS_IN_MESSAGE = 20
 
 
 def message_of(alert: FiredAlert) -> dict:
-    events = [dict(zip(("eventTime", "eventID", "eventName"), entry.split("|", 2))) for entry in alert.events]
+    events = alert.event_list()
     return {"id": alert_id(alert.pk, alert.sk), "rule": alert.rule_id, "title": alert.title, "severity": alert.severity,
             "actor": alert.actor, "account": alert.account, "window": alert.window_start, "count": len(events),
             "events": events[:MAX_EVENTS_IN_MESSAGE]}

@@ -46,6 +46,7 @@ class RuleSet:
     """Enabled per-event rules, compiled and indexed by the eventName / eventSource they pin."""
 
     def __init__(self, rules: list[Rule]):
+        self.rules = tuple(rules)  # all of them, as loaded (budget rules are evaluated elsewhere: budget.py)
         self._compiled: list[_CompiledRule] = []
         self._by_name: dict[str, list[int]] = {}
         self._by_source: dict[str, list[int]] = {}

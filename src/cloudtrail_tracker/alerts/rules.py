@@ -147,6 +147,10 @@ def _parse_rule(raw: object, position: int) -> Rule:
     parameters = raw.get("parameters", {})
     if not isinstance(parameters, dict) or not all(isinstance(k, str) for k in parameters):
         raise fail("parameters", "must be a mapping of names to values")
+    if kind == "budget":
+        budget = parameters.get("dollars_per_hour", 0)
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0:
+            raise fail("parameters", "a budget rule needs dollars_per_hour: a number >= 0 (0 switches it off)")
     return Rule(
         id=rule_id, title=raw["title"].strip(), severity=severity, description=raw["description"].strip(),
         condition=condition, kind=kind, threshold=threshold, window_minutes=window, dedupe_minutes=dedupe,

@@ -3,16 +3,24 @@ files, retries and writers add to it.
 
 Each write of a flush adds its matching events to the alert's set (``ADD es``: a set union, so a
 redelivered file or a retried write adds nothing new) with one UpdateItem per alert, never a read
-per event. An alert *fires* when its set reaches the rule's threshold (1 for most rules): a
-conditional update sets ``fired`` once, whoever gets there first; then the writer that fired it
-lists it under its day (``/alerts``) and it is published (``pub`` set after the publish, so a crash
-in between publishes again on the next write of it rather than never).
+per event. An alert *fires* when its set reaches the rule's threshold: for the threshold-1 rules
+(most) in that same update (``fired = if_not_exists(fired, <time> <token>)``: the writer whose token
+comes back fired it), for the others by one conditional update. The writer that fired it lists it
+under its day (``/alerts``) and it is published; ``pub`` is set after the publish, and an alert
+fired but still unpublished after STALE_FIRE_S (its writer died in between) is published by the
+next writer of it rather than never.
+
+What a write costs is the alert item's size, rounded up to 1 KB, so an alert keeps its first
+MAX_ALERT_EVENTS events (its count then says "at least") and stays near 1 KB; once full it is
+remembered per execution environment and not written again (a full alert's refused update is
+billed too).
 """
 
 from __future__ import annotations
 
 import base64
 import calendar
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,8 +32,10 @@ from ..alerts import Match
 from ..models import StoredEvent
 from . import keys
 
-MAX_ALERT_EVENTS = 25  # events an alert keeps (past the threshold: the first ones; the count says "at least"): its updates stay ~2 KB
+MAX_ALERT_EVENTS = 10  # events an alert keeps (past the threshold: the first ones; the count says "at least"): ~1 KB items
 MAX_TEXT = 512  # of an event id or name in an alert's entries
+MAX_SETTLED = 100_000  # full alerts an execution environment remembers (then forgets them all: one refused update each)
+STALE_FIRE_S = 900  # fired this long ago and not published: its writer died (a Lambda runs at most 15 minutes)
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,10 @@ class FiredAlert:
     actor: str
     account: str
     window_start: str
-    events: tuple[str, ...]  # "<eventTime>|<eventID>|<eventName>"
+    events: tuple[str, ...]  # the item's entries: "<HH:MM:SS or eventTime>|<eventID>|<eventName>"
+
+    def event_list(self) -> list[dict]:
+        return events_of(self.events, self.window_start)
 
 
 def window_start(event_time: str, minutes: int) -> str:
@@ -50,11 +63,21 @@ def window_start(event_time: str, minutes: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds - seconds % span))
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def fired_time(fired: str | None) -> str | None:
+    """The time of a ``fired`` value (``<time> <token>``)."""
+    return fired.split(" ", 1)[0] if fired else None
+
+
 class AlertWriter:
     def __init__(self, client, table_name: str, stats):
         self._client = client
         self._table = table_name
         self._stats = stats  # .requests counts the requests made here
+        self._full: set[tuple[str, str]] = set()  # alerts that keep no more events: another update would change nothing
 
     def write(self, matched: Iterable[tuple[StoredEvent, Match]]) -> list[FiredAlert]:
         """``matched``: (StoredEvent, alerts.Match) pairs of a flush's owned events; the alerts that fired now."""
@@ -62,12 +85,12 @@ class AlertWriter:
         entries: dict[tuple[str, str], set[str]] = defaultdict(set)
         for event, match in matched:
             minutes = match.window_minutes if match.threshold > 1 else match.dedupe_minutes
-            window = window_start(event.event_time, minutes)
-            pk = keys.alert_pk(match.rule_id, match.dedupe_key)
-            where = (pk, window)
+            where = (keys.alert_pk(match.rule_id, match.dedupe_key), window_start(event.event_time, minutes))
+            if where in self._full:
+                continue
             grouped.setdefault(where, {"match": match, "actor": event.actor.name, "account": event.account})
-            if len(entries[where]) < MAX_ALERT_EVENTS:
-                entries[where].add(f"{event.event_time}|{event.event_id[:MAX_TEXT]}|{event.event_name[:MAX_TEXT]}")
+            if len(entries[where]) < _cap(match):  # a threshold must be reachable in one write
+                entries[where].add(_entry(event, where[1]))
         fired = []
         for (pk, window), about in grouped.items():
             alert = self._add(pk, window, about, entries[(pk, window)])
@@ -77,40 +100,72 @@ class AlertWriter:
 
     def _add(self, pk: str, window: str, about: dict, entries: set[str]) -> FiredAlert | None:
         match = about["match"]
-        cap = max(MAX_ALERT_EVENTS, match.threshold)
+        cap = _cap(match)
+        # The same events give the same token: a retried write of them is still the one that fired it.
+        mine = f"{_now()} {_token(entries)}"
+        fire = ", fired = if_not_exists(fired, :f)" if match.threshold <= 1 else ""
+        values = {":e": {"SS": sorted(entries)}, ":r": {"S": match.rule_id}, ":s": {"S": match.severity},
+                  ":t": {"S": match.title}, ":a": {"S": about["actor"]}, ":c": {"S": about["account"]}, ":cap": {"N": str(cap)}}
+        if fire:
+            values[":f"] = {"S": mine}
+        else:
+            values[":h"] = {"N": str(match.threshold)}
         self._stats.requests += 1
         try:
             new = self._client.update_item(
                 TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": window}},
-                UpdateExpression="ADD es :e SET #r = :r, sev = :s, title = :t, actor = if_not_exists(actor, :a), "
-                                 "acct = if_not_exists(acct, :c), thr = :h, win = :w",
+                UpdateExpression="ADD es :e SET #r = if_not_exists(#r, :r), sev = if_not_exists(sev, :s), "
+                                 "title = if_not_exists(title, :t), actor = if_not_exists(actor, :a), "
+                                 "acct = if_not_exists(acct, :c)" + (fire or ", thr = :h"),
                 ConditionExpression="attribute_not_exists(es) OR size(es) < :cap",
-                ExpressionAttributeNames={"#r": "rule"},
-                ExpressionAttributeValues={
-                    ":e": {"SS": sorted(entries)}, ":r": {"S": match.rule_id}, ":s": {"S": match.severity},
-                    ":t": {"S": match.title}, ":a": {"S": about["actor"]}, ":c": {"S": about["account"]},
-                    ":h": {"N": str(match.threshold)}, ":w": {"S": window}, ":cap": {"N": str(cap)}},
+                ExpressionAttributeNames={"#r": "rule"}, ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW").get("Attributes", {})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            return None  # full: it has fired long ago
+            self._settle(pk, window)
+            return None  # full: it fired long ago
         events = new.get("es", {}).get("SS", [])
+        if len(events) >= cap:
+            self._settle(pk, window)
         if len(events) < match.threshold or "pub" in new:
             return None
-        if not new or ("fired" not in new and not self._fire(pk, window)):
+        fired = new.get("fired", {}).get("S")
+        if fired is None:
+            first = self._first_in_dedupe_window(pk, window, match, mine)
+            fired = mine if self._fire(pk, window, mine, deduped=not first) and first else None
+        if _token_of(fired) != _token_of(mine) and not _stale(fired):
             return None  # another writer fired it: theirs to publish
         self._list(pk, window, new)
         return FiredAlert(pk, window, match.rule_id, match.title, match.severity, new["actor"]["S"], new["acct"]["S"],
                           window, tuple(sorted(events)))
 
-    def _fire(self, pk: str, window: str) -> bool:
+    def _first_in_dedupe_window(self, pk: str, window: str, match: Match, mine: str) -> bool:
+        """A threshold rule counts per threshold window but alerts once per dedupe window: whether this threshold
+        window is the first of its dedupe window to fire (a marker item; the same token may take it again)."""
+        if match.dedupe_minutes <= match.window_minutes:
+            return True
+        self._stats.requests += 1
+        try:
+            self._client.put_item(
+                TableName=self._table, Item={keys.PK: {"S": pk}, keys.SK: {"S": keys.alert_dedupe_sk(
+                    window_start(window, match.dedupe_minutes))}, "tok": {"S": _token_of(mine)}, "win": {"S": window}},
+                ConditionExpression="attribute_not_exists(tok) OR tok = :t", ExpressionAttributeValues={":t": {"S": _token_of(mine)}})
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def _fire(self, pk: str, window: str, mine: str, deduped: bool = False) -> bool:
+        """Set ``fired`` once; ``deduped``: an earlier window of the dedupe window alerted (this one is never listed)."""
         self._stats.requests += 1
         try:
             self._client.update_item(
                 TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": window}},
-                UpdateExpression="SET fired = :now", ConditionExpression="attribute_not_exists(fired)",
-                ExpressionAttributeValues={":now": {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}})
+                UpdateExpression="SET fired = :f" + (", dd = :d" if deduped else ""),
+                ConditionExpression="attribute_not_exists(fired)",
+                ExpressionAttributeValues={":f": {"S": mine}, **({":d": {"BOOL": True}} if deduped else {})})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -124,11 +179,54 @@ class AlertWriter:
             keys.PK: {"S": keys.alert_day_pk(window[:10])}, keys.SK: {"S": keys.alert_day_sk(window, pk)},
             "ap": {"S": pk}, "as": {"S": window}, "rule": item["rule"], "sev": item["sev"], "actor": item["actor"]})
 
+    def _settle(self, pk: str, window: str) -> None:
+        if len(self._full) >= MAX_SETTLED:
+            self._full.clear()  # bounded memory; forgetting costs one refused update each
+        self._full.add((pk, window))
+
     def published(self, alert: FiredAlert) -> None:
         self._stats.requests += 1
         self._client.update_item(TableName=self._table, Key={keys.PK: {"S": alert.pk}, keys.SK: {"S": alert.sk}},
-                                 UpdateExpression="SET pub = :t",
-                                 ExpressionAttributeValues={":t": {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}})
+                                 UpdateExpression="SET pub = :t", ExpressionAttributeValues={":t": {"S": _now()}})
+
+
+def _entry(event: StoredEvent, window: str) -> str:
+    # the time of day only when the window starts that day (it does for windows that divide a day): 12 bytes an entry
+    when = event.event_time[11:19] if event.event_time[:10] == window[:10] else event.event_time
+    return f"{when}|{event.event_id[:MAX_TEXT]}|{event.event_name[:MAX_TEXT]}"
+
+
+def events_of(entries: Iterable[str], window: str) -> list[dict]:
+    """An alert's entries as events (eventTime, eventID, eventName), oldest first."""
+    events = []
+    for entry in entries:
+        when, event_id, name = (entry.split("|", 2) + ["", ""])[:3]
+        if len(when) == 8:  # HH:MM:SS of the window's day
+            when = f"{window[:10]}T{when}Z"
+        events.append({"eventTime": when, "eventID": event_id, "eventName": name})
+    return sorted(events, key=lambda event: (event["eventTime"], event["eventID"]))
+
+
+def _cap(match: Match) -> int:
+    return max(MAX_ALERT_EVENTS, match.threshold)
+
+
+def _token(entries: set[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(entries)).encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def _token_of(fired: str | None) -> str:
+    return fired.partition(" ")[2] if fired else ""
+
+
+def _stale(fired: str | None) -> bool:
+    when = fired_time(fired)
+    if not when:
+        return False
+    try:
+        return time.time() - calendar.timegm(time.strptime(when, "%Y-%m-%dT%H:%M:%SZ")) > STALE_FIRE_S
+    except ValueError:
+        return False
 
 
 class AlertReader:
@@ -164,7 +262,7 @@ class AlertReader:
 
     def one(self, pk: str, sk: str) -> dict | None:
         item = self._client.get_item(TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": sk}}).get("Item")
-        return alert_of(item) if item and "fired" in item else None
+        return alert_of(item) if item and "fired" in item and "dd" not in item else None
 
 
 def alert_id(pk: str, sk: str) -> str:
@@ -183,11 +281,10 @@ def alert_key(alert_id_text: str) -> tuple[str, str] | None:
 
 
 def alert_of(item: dict) -> dict:
-    events = sorted(item.get("es", {}).get("SS", []))
-    parsed = [dict(zip(("eventTime", "eventID", "eventName"), entry.split("|", 2))) for entry in events]
+    parsed = events_of(item.get("es", {}).get("SS", []), item[keys.SK]["S"])
     return {"id": alert_id(item[keys.PK]["S"], item[keys.SK]["S"]), "rule": item["rule"]["S"], "title": item["title"]["S"],
             "severity": item["sev"]["S"], "actor": item["actor"]["S"], "account": item["acct"]["S"],
             "window": item[keys.SK]["S"], "firstSeen": parsed[0]["eventTime"] if parsed else None,
             "lastSeen": parsed[-1]["eventTime"] if parsed else None, "count": len(parsed),
             "countIsAtLeast": len(parsed) >= MAX_ALERT_EVENTS, "threshold": int(item.get("thr", {}).get("N", "1")),
-            "fired": item.get("fired", {}).get("S"), "published": item.get("pub", {}).get("S"), "events": parsed}
+            "fired": fired_time(item.get("fired", {}).get("S")), "published": item.get("pub", {}).get("S"), "events": parsed}

@@ -17,6 +17,7 @@ each part writes, once:
 | resource mentions | ``RM#<resource id>`` | ``<newest eventTime>#<flush tag>`` | a flush's events naming it |
 | resources created | ``RC#<actor>`` | ``<createdAt>#<place><resource id>#<eventID>`` | what an actor created (``/users/{user}/cost``) |
 | alert | ``AL#<rule>#<dedupe key>`` | ``<window start>`` | ``es``: the matching events (a set), ``fired``, ``pub`` (alerts.py) |
+| alert dedupe marker | ``AL#<rule>#<dedupe key>`` | ``D#<dedupe window start>`` | a threshold rule's: the token of the window that alerted in it |
 | alert listing | ``ALD#<day>`` | ``<window start>#<alert hash>`` | the alert's key, rule, severity, actor, once it fired |
 | calls | ``P#<YYYY-MM>`` | ``<day>#<flush tag>#<n>`` | per actor: (eventSource, eventName, denied) called, stored or not (policies, calls.py) |
 
@@ -233,6 +234,11 @@ def created_sk(created_at: str, place: str, resource_id: str, event_id: str) -> 
 # ---- alerts (alerts.py)
 def alert_pk(rule_id: str, dedupe_key: str) -> str:
     return f"AL#{bounded(rule_id, 128)}#{bounded(dedupe_key, MAX_NAME_BYTES)}"
+
+
+def alert_dedupe_sk(dedupe_window: str) -> str:
+    """Under an alert's pk: which threshold window of a threshold rule alerted in ``dedupe_window`` (alerts.py)."""
+    return f"D#{dedupe_window}"
 
 
 def alert_day_pk(day: str) -> str:

@@ -35,10 +35,14 @@ class ResourceReader:
 
     def running(self, account: str) -> list[StoredResource]:
         """The running resources of ``account`` (the Running index: eventually consistent)."""
+        return [stored_resource_of(item) for item in self.running_items(account)]
+
+    def running_items(self, account: str) -> list[dict]:
+        """The state items of what runs in ``account``, as the Running index holds them."""
         request = {"TableName": self._table, "IndexName": keys.RUNNING_INDEX,
                    "KeyConditionExpression": "#a = :a", "ExpressionAttributeNames": {"#a": keys.RUNNING_PK},
                    "ExpressionAttributeValues": {":a": {"S": account}}}
-        return [stored_resource_of(item) for item in self._query(request)[0]]
+        return self._query(request)[0]
 
     def running_everywhere(self, accounts: list[str] | None = None) -> list[StoredResource]:
         """The running resources of ``accounts`` (default: every account the ACCOUNT registry lists, and

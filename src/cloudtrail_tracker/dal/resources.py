@@ -98,6 +98,7 @@ class ResourceWriter:
         self._batch = batch  # dal/batch.BatchWriter
         self._stats = stats  # .requests counts the requests made here
         self._marked: set[str] = set()  # ids whose marker the last tracked() read
+        self.refolded: list[dict] = []  # the state items the last write() put (what runs now, before the index has them)
 
     def write(self, events: Iterable[StoredEvent]) -> None:
         """``events``: a flush's owned events that change resources."""
@@ -119,6 +120,7 @@ class ResourceWriter:
                         "rp": {"S": keys.state_pk(change.resource_id)}, "rs": {"S": place},
                     }
         self._batch.put(list(items.values()))
+        self.refolded = []
         for resource_id, place in list(touched)[:MAX_REFOLDS]:
             self._refold(resource_id, place)
 
@@ -191,7 +193,9 @@ class ResourceWriter:
         changes = self._changes(keys.resource_pk(resource_id), place)
         if not changes:
             return
-        self.put_state(state_item_of(resource_id, place, changes))
+        state = state_item_of(resource_id, place, changes)
+        if self.put_state(state):
+            self.refolded.append(state)
 
     def put_state(self, state_item: dict) -> bool:
         """Put a state unless the stored one folded more changes; whether it was put."""

@@ -14,7 +14,9 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
    per flush and day, what each actor called, the events the noise filter dropped too (calls.py);
    per flush and resource, the events naming it;
 4. writes what the events change of resources, and their new states (resources.py);
-5. adds the events that match alert rules to their alerts (alerts.py).
+5. adds the events that match alert rules to their alerts (alerts.py), and, when a budget rule is on
+   and the write created, started or resized resources, the budget's alert of each of their actors
+   now running above it (alerts/budget.py; one Query of the Running index per account of them).
 
 Counts and locators are pure functions of a part's owned events, so a retry after a crash
 anywhere writes the same items again: nothing is counted twice, nothing lost. Pages are shared by
@@ -33,15 +35,19 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from ..alerts import Match
+from ..alerts.budget import BudgetRule, over_budget, raising_events
 from ..counting import counter_names
 from ..models import Call, FileReport, StoredEvent
+from ..pricing import price_table
 from . import keys, pages
 from .alerts import AlertWriter, FiredAlert
 from .batch import BatchWriter
 from .calls import calls_items
 from .claims import claim
 from .registries import Registries
-from .resources import ResourceWriter
+from .resource_reader import ResourceReader
+from .resources import ResourceWriter, stored_resource_of
 
 # events held before a flush: bounds memory whatever the files' sizes (a tuning knob: tests make it
 # small to reach writes made while a batch's files are read)
@@ -75,6 +81,7 @@ class EventWriter:
         self._resources = ResourceWriter(client, table_name, self._batch, self)
         self._alerts = AlertWriter(client, table_name, self)
         self.fired: list[FiredAlert] = []  # alerts that fired in the writes so far (the ingest publishes them)
+        self.budget_rules: list[BudgetRule] = []  # the budget rules on (the ingest sets them from the rules it reads)
         self._ready: list[_Part] = []
         self._buffered = 0
         self.requests = 0
@@ -136,7 +143,9 @@ class EventWriter:
         self._registries.record([event for _, events in stored for event in events])
         self._batch.put(self._items(stored))
         self._resources.write(event for _, events in stored for event in events if event.changes)
-        fired = self._alerts.write((event, match) for _, events in stored for event in events for match in event.alerts)
+        kept = [event for _, events in stored for event in events]
+        matched = [(event, match) for event in kept for match in event.alerts] + self._over_budget(kept)
+        fired = self._alerts.write(matched)
         parts[0].report.alerts.update(alert.rule_id for alert in fired)
         self.fired.extend(fired)
         for part, events in stored:
@@ -146,6 +155,23 @@ class EventWriter:
             for event in new:
                 part.report.note_stored(event)
         parts[0].report.write_requests += self._requests_so_far() - before
+
+    def _over_budget(self, owned: list[StoredEvent]) -> list[tuple[StoredEvent, Match]]:
+        """The budget alerts of a write: over what runs in the accounts of its raising events, its own new states
+        included (the Running index may not have them yet)."""
+        raising = raising_events(owned) if self.budget_rules else []
+        if not raising:
+            return []
+        reader = ResourceReader(self._client, self._table)
+        states = {}
+        for account in sorted({event.account or keys.NO_ACCOUNT for event in raising}):
+            for item in reader.running_items(account):
+                states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
+        self.requests += reader.stats.requests
+        for item in self._resources.refolded:
+            states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
+        running = [stored_resource_of(item) for item in states.values()]
+        return over_budget(self.budget_rules, raising, running, price_table())
 
     def _requests_so_far(self) -> int:
         return self.requests + self._registries.requests + self._batch.requests

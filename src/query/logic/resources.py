@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from cloudtrail_tracker.dal.resources import Life, StoredResource
-from cloudtrail_tracker.pricing import PriceTable, Rate, billed_hours, cost_so_far
+from cloudtrail_tracker.pricing import PriceTable, billed_hours, cost_so_far
+from cloudtrail_tracker.resource_costs import hourly_now, rate_of
 
 
 def _rounded(value: float | None, places: int = 4) -> float | None:
@@ -20,21 +21,6 @@ def since_of(life: Life) -> str | None:
     if state.state == "deleted":
         return state.deleted_at
     return state.intervals[-1].start if state.intervals else None
-
-
-def rate_of(life: Life, stored: StoredResource, prices: PriceTable) -> Rate:
-    return prices.rate(life.state.resource_type, dict(life.state.attributes), stored.region)
-
-
-def hourly_now(life: Life, rate: Rate) -> float | None:
-    """What it costs per hour now: the rate while it bills (running; stopped where the type bills when
-    stopped), 0 once deleted or stopped, None when unknown (its state or its price)."""
-    state = life.state
-    if state.state == "deleted" or (state.state == "stopped" and not state.bills_when_stopped):
-        return 0.0 if rate.known else None
-    if state.state == "unknown":
-        return None
-    return _rounded(rate.dollars_per_hour)
 
 
 def resource_row(stored: StoredResource, prices: PriceTable, titles: Mapping[str, str], now: str, life: Life | None = None) -> dict:

@@ -113,3 +113,19 @@ def test_a_budget_rule_needs_no_condition_but_an_event_rule_does() -> None:
     assert parse_rules(budget)[0].condition is None
     with pytest.raises(ValueError, match="'condition': required"):
         parse_rules(MINIMAL.replace("    condition: {field: eventName, equals: CreateBucket}\n", ""))
+
+
+def test_the_readme_lists_every_shipped_rule_with_its_severity_and_dedupe():
+    """The README's alert table is what the rules file ships (docs that match the code)."""
+    import re
+    from pathlib import Path
+
+    from cloudtrail_tracker.alerts import load_rule_file
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    rows = {m[1]: (m[2], m[3]) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (\w+) \| .* \| \w+ and (hour|day|\d+ min) \|$", readme, re.M)}
+    shipped = list(load_rule_file())
+    assert sorted(rows) == sorted(rule.id for rule in shipped)
+    for rule in shipped:
+        span = {60: "hour", 1440: "day"}.get(rule.dedupe_minutes, f"{rule.dedupe_minutes} min")
+        assert rows[rule.id] == (rule.severity, span), rule.id
