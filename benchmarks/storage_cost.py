@@ -1,11 +1,13 @@
 """Storage cost benchmark: what DynamoDB bills to store and read a realistic class day.
 
-    python -m benchmarks.storage_cost [--records 18000] [--seed 0]
+    python -m benchmarks.storage_cost [--records 18000] [--seed 0] [--window SECONDS]
 
 The class day (benchmarks/class_day.py: real sample records rewritten for 40 students, 5-minute
 files, organization-trail copies and redeliveries) is put in the stack's bucket on in-process
 moto; each S3 notification reaches SQS and the REAL ingest handler (src/ingest/handler.py) is
-driven with SQS batches of 10, as Lambda drives it. The bill meter
+driven with the batches Lambda would give it: the files delivered within the template's batching
+window (MaximumBatchingWindowInSeconds, by the delivery minute in each file's name), at most 10 a
+batch; a class account's files come minutes apart, so most batches hold one or two. The bill meter
 (cloudtrail_tracker/local/billing.py) is on the DynamoDB client the handler makes, and counts
 write/read units of every request sent by DynamoDB's rules, which it prints first. Reads: the
 query handler in-process, metered the same way, on each endpoint after 10% of the day and after
@@ -22,9 +24,11 @@ import io
 import json
 import os
 import platform
+import re
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from urllib.parse import urlencode
 
 from cloudtrail_tracker import clients
@@ -61,7 +65,28 @@ ATHENA_TB = 5.0
 ATHENA_MIN_BYTES = 10e6
 ATHENA_QUERIES = 30  # assumption: one dashboard-sized query a day, each scanning the month's files
 GB = 1e9
-BATCH = 10  # SQS messages per invocation: a lightly queued batch (template.yaml allows up to BatchSize 100)
+BATCH = 10  # SQS messages per invocation at most (one ReceiveMessage; template.yaml allows BatchSize 100)
+_DELIVERED = re.compile(r"_(\d{8}T\d{4})Z_")  # CloudTrail's file name: the minute it was delivered
+
+
+def batch_ends(deliveries: list, window_seconds: int | None) -> set[int]:
+    """The delivery numbers (1-based) after which the ingest runs: every BATCH files, or, given
+    ``window_seconds`` (the event source's MaximumBatchingWindowInSeconds), when the next file was
+    delivered more than that after the batch's first (at most BATCH files a batch)."""
+    if window_seconds is None:
+        return {n for n in range(1, len(deliveries) + 1) if n % BATCH == 0}
+    ends: set[int] = set()
+    first, size = None, 0
+    for number, delivery in enumerate(deliveries, 1):
+        found = _DELIVERED.search(delivery.key)
+        when = datetime.strptime(found.group(1), "%Y%m%dT%H%M").timestamp() if found else 0.0
+        if first is not None and (when - first > window_seconds or size >= BATCH):
+            ends.add(number - 1)
+            first, size = None, 0
+        if first is None:
+            first = when
+        size += 1
+    return ends
 KINDS = ("pages", "locators", "claims", "counts", "registries", "calls", "resources", "mentions", "alerts", "other", INDEX_KIND)
 REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY,
               keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
@@ -84,6 +109,15 @@ def lambda_memory_mb() -> int:
     template = load_template()
     ingest = template["Resources"]["IngestFunction"]["Properties"]
     return int(ingest.get("MemorySize") or template["Globals"]["Function"]["MemorySize"])
+
+
+def template_batching_window() -> int:
+    """The ingest's MaximumBatchingWindowInSeconds in template.yaml: how many files a real invocation gets."""
+    from cloudtrail_tracker.local.template import load_template
+
+    events = load_template()["Resources"]["IngestFunction"]["Properties"]["Events"]
+    return int(next(event["Properties"].get("MaximumBatchingWindowInSeconds", 0) for event in events.values()
+                    if event.get("Type") == "SQS"))
 
 
 def endpoints(first_day: str, last_day: str) -> list[tuple[str, str, dict]]:
@@ -150,7 +184,7 @@ def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
     return seconds / max(report.stored, 1), report.stored
 
 
-def run(records: int, seed: int, out=sys.stdout) -> dict:
+def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> dict:
     import boto3
     from moto import mock_aws
 
@@ -166,7 +200,8 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
     raw = [json.dumps(r, separators=(",", ":")).encode() for d in trail for r in json.loads(gzip.decompress(d.body))["Records"]]
     raw_bytes, gzip_bytes = sum(map(len, raw)), sum(len(d.body) for d in trail)
     kinds = Counter(d.kind for d in deliveries)
-    say(f"run as: python -m benchmarks.storage_cost --records {records} --seed {seed}  "
+    batching = f" --window {window}" if window is not None else ""
+    say(f"run as: python -m benchmarks.storage_cost --records {records} --seed {seed}{batching}  "
         f"(python {platform.python_version()}, moto in-process, {os.cpu_count()} cores)")
     say(f"data set: benchmarks.class_day: {records:,} records ({raw_bytes / records:,.0f} B of JSON on average, "
         f"{raw_bytes / 1e6:.1f} MB; {gzip_bytes / 1e6:.1f} MB gzip'd) in {kinds['trail']} files "
@@ -193,10 +228,11 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
         running = 0
         tenth = next(n for n, d in enumerate(deliveries, 1)
                      if d.kind == "trail" and (running := running + d.records) >= records // 10)
+        ends = batch_ends(deliveries, window)
         started = time.perf_counter()
         for number, delivery in enumerate(deliveries, 1):
             s3.put_object(Bucket=resources.bucket, Key=delivery.key, Body=delivery.body)
-            if number % BATCH and number not in (tenth, len(deliveries)):
+            if number not in ends and number not in (tenth, len(deliveries)):
                 continue
             with contextlib.redirect_stdout(io.StringIO()):  # the handler's metrics (EMF) lines
                 drain_queue(sqs, resources.queue_url, resources.queue_arn, resources.region, handler.lambda_handler)
@@ -212,6 +248,8 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
     cpu, cpu_events = handler_cpu_per_event([d.body for d in deliveries])
     say(f"\ningest: {events:,} events stored from {records:,} records (the rest: noise filter and duplicates), "
         f"{seconds:.0f} s on moto with the meter on")
+    say(f"batches: {len(ends | {len(deliveries)}):,} invocations, {len(deliveries) / max(1, len(ends | {len(deliveries)})):.1f} "
+        f"files each on average ({'every 10 files' if window is None else f'files delivered within {window} s, at most 10'})")
     say("DynamoDB requests: " + ", ".join(f"{op} {n:,}" for op, n in usage.requests.most_common())
         + (f"; unmetered: {dict(usage.unmetered)}" if usage.unmetered else ""))
     say(f"\nwrite request units per 1,000 stored events: {usage.wru * 1000 / events:,.0f}")
@@ -227,11 +265,12 @@ def run(records: int, seed: int, out=sys.stdout) -> dict:
 
     memory_gb = lambda_memory_mb() / 1024
     files_per_million = len(deliveries) * 1e6 / events
+    files_per_batch = len(deliveries) / max(1, len(ends | {len(deliveries)}))
     million = {
         "writes": usage.wru / events * 1e6 * WRU_PRICE,
         "storage (1 month)": stored / events * 1e6 / GB * STORAGE_PRICE,
         "Lambda CPU": cpu * 1e6 * memory_gb * LAMBDA_GB_SECOND,
-        "Lambda requests": files_per_million / BATCH * LAMBDA_REQUEST,
+        "Lambda requests": files_per_million / files_per_batch * LAMBDA_REQUEST,
     }
     raw_gb = raw_bytes / records * 1e6 / GB
     gzip_gb = gzip_bytes / records * 1e6 / GB
@@ -263,10 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.storage_cost", description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=class_day.RECORDS_PER_DAY, help="records in the data set")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--window", type=int, default=template_batching_window(), metavar="SECONDS",
+                        help="batch the files by delivery time as a Lambda batching window of SECONDS does "
+                             "(default: template.yaml's MaximumBatchingWindowInSeconds); -1: every 10 files")
     args = parser.parse_args(argv)
     if args.records < 100:
         parser.error("--records must be at least 100")
-    run(args.records, args.seed)
+    run(args.records, args.seed, window=None if args.window < 0 else args.window)
     return 0
 
 

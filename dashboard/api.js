@@ -59,6 +59,7 @@ export const api = {
   userCost: (actor, range) => get(`/users/${encodeURIComponent(actor)}/cost`, { from: range.from, to: range.to }),
   userPolicy: (actor, range, includeDenied = false) => get(`/users/${encodeURIComponent(actor)}/policy`,
     { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
+  consoleSessions: (actor, range) => get(`/users/${encodeURIComponent(actor)}/console-sessions`, { from: range.from, to: range.to }),
   rolePolicy: (role, range, includeDenied = false) => get(`/roles/${encodeURIComponent(role)}/policy`,
     { from: range.from, to: range.to, includeDenied: String(Boolean(includeDenied)) }),
   // alerts (routes/alerts.py): params {from, to, rule, actor, severity}, at most 92 days; one alert with its events

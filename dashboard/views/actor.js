@@ -7,10 +7,11 @@ import { api } from "../api.js";
 import { download, downloadCsv, downloadJson, fileSafe } from "../export.js";
 import { eventsTable } from "../events-table.js";
 import { actorHref, resourceHref, runningHref } from "../links.js";
+import { openRecord } from "../record.js";
 import { go, routeHref, withParams } from "../route.js";
 import { offerSpan } from "../span.js";
 import { keys, show } from "./overview.js";
-import { costText, dollars, priceNote, RESOURCE_HEADINGS, resourceRowNode, totalsLine, utcTime } from "./running.js";
+import { costText, dollars, priceNote, RESOURCE_HEADINGS, resourceRowNode, timeCell, totalsLine, utcTime } from "./running.js";
 import { binItems, counterCards, counterPlaceholders, countedDaysNote, timelineNote, timelineTitle } from "./summary.js";
 
 const config = window.TRACKER_CONFIG || {};
@@ -45,9 +46,10 @@ export async function renderActor(root, { range, params, me }) {
   const running = el("section", { id: "actor-running", className: "card", "aria-busy": "true" });
   const spend = el("section", { id: "actor-spend", className: "card", "aria-busy": "true" });
   const policy = el("section", { id: "actor-policy", className: "card" });
+  const consoleSessions = el("section", { id: "actor-console-sessions", className: "card", "aria-busy": "true" });
   root.append(heading, role, offer, counters, note, el("div", { className: "grid" }, ...Object.values(sections)),
-    el("div", { className: "grid accountability" }, running, spend), policy, events);
-  for (const [section, title] of [[running, "Running now"], [spend, "Spend in this range"]]) {
+    el("div", { className: "grid accountability" }, running, spend), consoleSessions, policy, events);
+  for (const [section, title] of [[running, "Running now"], [spend, "Spend in this range"], [consoleSessions, CONSOLE_TITLE]]) {
     section.append(el("h3", {}, title), el("p", { className: "loading" }, "loading…"));
   }
   counterPlaceholders(counters);
@@ -87,6 +89,7 @@ export async function renderActor(root, { range, params, me }) {
       empty: "no failed calls in this range", items: a.items.map((i) => ({ ...i, href: filter({ errorCode: i.key }) })) })),
     show(running, api.running({ actor }), (a) => runningPanel(running, actor, a)),
     show(spend, api.userCost(actor, range), (a) => spendPanel(spend, a)),
+    show(consoleSessions, api.consoleSessions(actor, range), (a) => consolePanel(consoleSessions, a)),
     policyPanel(policy, actor, range),
     table,
   ]);
@@ -132,6 +135,71 @@ function spendPanel(section, answer) {
   }
   parts.push(el("p", { className: "note" }, `Prices as of ${answer.priceTableDate}: on-demand list prices, an estimate.`));
   section.replaceChildren(...parts);
+}
+
+// Their console sign-ins in the range, newest first, each with the console changes (ClickOps) of its session.
+const CONSOLE_TITLE = "Console sessions";
+
+function consolePanel(section, answer) {
+  section.removeAttribute("aria-busy");
+  const parts = [el("h3", {}, CONSOLE_TITLE)];
+  if (!answer.sessions.length) {
+    parts.push(el("p", { className: "empty" }, "no console sign-ins in this range"));
+  } else {
+    parts.push(el("ol", { className: "console-sessions" }, ...answer.sessions.map((s) => consoleSessionNode(s, answer.from))));
+  }
+  if (answer.truncated) parts.push(el("p", { className: "note console-truncated" }, `Only the newest ${answer.sessions.length} sessions are listed: narrow the range for older ones.`));
+  if (answer.partial) parts.push(el("p", { className: "note console-partial" }, "Only the newest part of the range was read (too many events): narrow the range."));
+  section.replaceChildren(...parts);
+}
+
+function consoleSessionNode(session, rangeStart) {
+  const signIn = session.signIn;
+  const item = el("li", { className: `console-session${signIn ? "" : " before-range"}` });
+  Object.assign(item.dataset, { signInId: signIn ? signIn.eventID : "", sessionStart: session.sessionStart,
+    outcome: signIn ? signIn.outcome : "", mfa: signIn ? signIn.mfa : "", sourceIp: signIn ? signIn.sourceIP : "",
+    changeCount: String(session.changeCount) });
+  const head = el("p", { className: "console-sign-in" });
+  if (signIn) {
+    const failed = signIn.outcome === "Failure";
+    head.append(timeNode(signIn.eventTime), " ", eventLink(signIn.eventID, "sign-in", "sign-in"),
+      " ", el("strong", { className: `outcome${failed ? " failed" : ""}` }, signIn.outcome || "outcome unknown"),
+      el("span", { className: "mfa" }, ` · MFA ${signIn.mfa || "unknown"}`),
+      el("span", { className: "source-ip" }, signIn.sourceIP ? ` · from ${signIn.sourceIP}` : ""),
+      el("span", { className: "note" }, signIn.region ? ` · ${signIn.region}` : ""));
+  } else {
+    // no sign-in in the range: before it, or not in the trail (another region's, or a deleted log)
+    const before = !session.sessionStart || session.sessionStart < rangeStart;
+    head.append(el("strong", {}, before ? "Started before this range" : "Sign-in not recorded"),
+      session.sessionStart ? el("span", {}, " (session from ", timeNode(session.sessionStart), ")") : el("span", { className: "note" }, " (session start unknown)"));
+  }
+  item.append(head);
+  if (session.changes.length) {
+    item.append(el("ul", { className: "console-changes" }, ...session.changes.map((c) => {
+      const li = el("li", { className: "console-change" }, timeNode(c.eventTime), " ", eventLink(c.eventID, c.eventName, "change"),
+        el("span", { className: "note" }, ` ${c.service} · ${c.region}`),
+        ...c.resources.map((arn) => el("span", {}, " ", el("a", { className: "resource-link", href: resourceHref(arn) }, arn))));
+      Object.assign(li.dataset, { eventId: c.eventID, eventName: c.eventName });
+      return li;
+    })));
+  } else if (signIn && signIn.outcome !== "Failure") {
+    item.append(el("p", { className: "note" }, "no console changes"));
+  }
+  if (session.truncated) item.append(el("p", { className: "note" }, `… ${session.changeCount - session.changes.length} more changes`));
+  return item;
+}
+
+// A time as every table shows it: UTC as written, the browser's local time in the tooltip.
+function timeNode(utc) {
+  const cell = timeCell(utc);
+  return el("time", { className: "time", dateTime: utc, title: cell.title }, cell.textContent);
+}
+
+// As the alert and resource panels link events: the record opens in place.
+function eventLink(eventId, text, kind) {
+  const link = el("a", { href: "#", className: `event-link ${kind}-link`, dataset: { eventId } }, text);
+  link.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); openRecord(eventId); });
+  return link;
 }
 
 // An id alone may name resources in several places: the link names this one's.

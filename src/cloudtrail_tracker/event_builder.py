@@ -35,6 +35,7 @@ import orjson
 from . import resources
 from .alerts import current_rules
 from .call_fields import is_access_denied, passed_roles, policy_resources
+from .console_sessions import console_marker
 from .dal import keys
 from .identity import resolve_actor
 from .models import Actor, Call, StoredEvent
@@ -184,6 +185,7 @@ class EventBuilder:
         )
         self._add_accountability(event, record)
         event.alerts = tuple(self._rules.matches(record, actor.name, actor.role, account))
+        event.console = console_marker(record, error_code)  # ASCII or cut out: nothing for _summary_writable to mend
         return _summary_writable(event, normalised)
 
     def call_of(self, record: dict, default_account: str = "") -> Call | None:

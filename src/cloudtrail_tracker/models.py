@@ -50,6 +50,7 @@ class StoredEvent:
     call_resources: tuple[str, ...] = ()  # ARNs a policy would grant its call on
     passed_roles: tuple[str, ...] = ()  # role ARNs it passes to a service (iam:PassRole)
     alerts: tuple = ()  # alerts.Match of the rules it matches
+    console: str = ""  # console_sessions.console_marker: a console sign-in or console change; "" for most events
 
     @property
     def day(self) -> str:

@@ -180,11 +180,12 @@ def split_s3(location: str) -> tuple[str, str]:
 
 
 def read_course_file(location: str, parse: Callable[[str, str], T], refresh_seconds: float,
-                     s3_client: Callable[[], Any], clock: Callable[[], float] = time.monotonic) -> T:
-    """``parse(text, name)`` of the file at ``location`` (a path or ``s3://bucket/key``), kept for
-    ``refresh_seconds``, then looked at again: an S3 object with a conditional GET (304 while its ETag
-    is unchanged), a local file by its mtime. A file that fails to read or parse is not kept: every
-    call raises until it is fixed."""
+                     s3_client: Callable[[], Any], clock: Callable[[], float] = time.monotonic,
+                     ssm_client: Callable[[], Any] | None = None) -> T:
+    """``parse(text, name)`` of the file at ``location`` (a path, ``s3://bucket/key`` or, given ``ssm_client``,
+    ``ssm:/parameter/name``), kept for ``refresh_seconds``, then looked at again: an S3 object with a
+    conditional GET (304 while its ETag is unchanged), an SSM parameter by its version, a local file by its
+    mtime. A file that fails to read or parse is not kept: every call raises until it is fixed."""
     cache_key = (location, parse)
     cached = _files.get(cache_key)
     now = clock()
@@ -193,6 +194,8 @@ def read_course_file(location: str, parse: Callable[[str, str], T], refresh_seco
     try:
         if location.startswith("s3://"):
             text, version = _get_object(s3_client(), location, cached.version if cached else None)
+        elif location.startswith(SSM_PREFIX) and ssm_client is not None:
+            text, version = _get_parameter(ssm_client(), location, cached.version if cached else None)
         else:
             text, version = _read_local(Path(location), cached.version if cached else None)
         value = cached.value if text is None and cached is not None else parse(text or "", Path(split_s3(location)[1] or location).name)
@@ -201,6 +204,23 @@ def read_course_file(location: str, parse: Callable[[str, str], T], refresh_seco
         raise
     _files[cache_key] = _Cached(value, version, now)
     return value
+
+
+SSM_PREFIX = "ssm:"
+
+
+def _get_parameter(ssm, location: str, version: str | None) -> tuple[str | None, str]:
+    """(text, version) of an SSM parameter (SecureString decrypted); text None while it has ``version``."""
+    name = location[len(SSM_PREFIX):]
+    try:
+        parameter = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        raise CourseFileError(f"cannot read {location}: {code or error}") from None
+    except BotoCoreError as error:
+        raise CourseFileError(f"cannot read {location}: {error}") from None
+    current = str(parameter.get("Version", ""))
+    return (None if version is not None and current == version else parameter["Value"]), current
 
 
 def _get_object(s3, location: str, etag: str | None) -> tuple[str | None, str]:

@@ -284,7 +284,7 @@ class Alert(BaseModel):
     window: str = Field(description="start of the dedupe (or threshold) window the alert is one of")
     firstSeen: str | None
     lastSeen: str | None
-    count: int = Field(description="events that matched in the window (the first 10 are kept, or the threshold if higher: see countIsAtLeast)")
+    count: int = Field(description="events that matched in the window (the first 10 kept, or its threshold if higher: countIsAtLeast)")
     countIsAtLeast: bool
     threshold: int
     fired: str | None = Field(description="when it reached its threshold")

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def serving(tmp: Path, *options: str):
                 break
         else:
             raise AssertionError("the local stack did not start serving:\n" + "".join(output))
+        # keep reading what it prints: a full pipe would block it (and its exit on SIGINT)
+        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
         yield url
     finally:
         process.send_signal(signal.SIGINT)

@@ -4,7 +4,6 @@ AccessDenied, delivered twice: /alerts lists each once and the local receiver go
 
 from __future__ import annotations
 
-import gzip
 import json
 import threading
 import urllib.request
@@ -14,9 +13,8 @@ import pytest
 
 from cloudtrail_tracker.local import api_server
 from cloudtrail_tracker.local.stack import LocalStack
-from tests.integration.ingest.test_alerts_at_ingest import ACCOUNT, REGION, _user, call
-
-EXPECTED = {"root-user-use", "cloudtrail-stopped", "security-group-ingress-open-to-world", "access-denied-burst"}
+from tests.alert_day import EXPECTED
+from tests.alert_day import write_day as _write_day
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -29,24 +27,6 @@ class Receiver(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def _write_day(root) -> None:
-    admin = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
-    eve = _user("eve")
-    records = [call("CreateBucket", "s3.amazonaws.com", "2025-03-06T10:00:00Z", admin, requestParameters={"bucketName": "b"}),
-               call("StopLogging", "cloudtrail.amazonaws.com", "2025-03-06T10:01:00Z", eve, requestParameters={"name": "main"}),
-               call("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com", "2025-03-06T10:02:00Z", eve, requestParameters={
-                   "groupId": "sg-0123456789abcdef0",
-                   "ipPermissions": {"items": [{"ipProtocol": "-1", "ipv6Ranges": {"items": [{"cidrIpv6": "::/0"}]}}]}})]
-    records += [call("ListSecrets", "secretsmanager.amazonaws.com", f"2025-03-06T10:{10 + n:02d}:00Z", eve,
-                     errorCode="AccessDenied", errorMessage="not authorized") for n in range(22)]
-    folder = root / "AWSLogs" / ACCOUNT / "CloudTrail" / REGION / "2025" / "03" / "06"
-    folder.mkdir(parents=True)
-    for suffix, part in (("A", records[:10]), ("B", records[10:])):
-        body = gzip.compress(json.dumps({"Records": part}).encode())
-        for copy in ("", "COPY"):  # every file delivered twice
-            (folder / f"{ACCOUNT}_CloudTrail_{REGION}_20250306T1035Z_{suffix}{copy}{'0' * (15 - len(copy))}.json.gz").write_bytes(body)
 
 
 @pytest.fixture(scope="module")

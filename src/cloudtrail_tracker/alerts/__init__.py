@@ -19,15 +19,16 @@ RULES_REFRESH_SECONDS = 60
 
 
 def current_rules(location: str = "") -> RuleSet:
-    """The rules at ``location`` (a path or ``s3://bucket/key``: read again at most every minute, an S3 object
-    by a conditional GET), else the shipped ones. A file that does not parse raises until it is fixed (alerts
-    never silently stop)."""
+    """The rules at ``location`` (a path, ``s3://bucket/key`` or ``ssm:/parameter/name``: read again at most every
+    minute), else the shipped ones. The document is a whole rules file or ``overrides`` of the shipped rules
+    (rules.with_overrides). One that does not parse raises until it is fixed (alerts never silently stop)."""
     if not location:
         return _shipped_rules()
     from ..clients import client
     from ..roster import read_course_file
 
-    return read_course_file(location, _rule_set, RULES_REFRESH_SECONDS, lambda: client("s3"))
+    return read_course_file(location, _rule_set, RULES_REFRESH_SECONDS, lambda: client("s3"),
+                            ssm_client=lambda: client("ssm"))
 
 
 @functools.cache

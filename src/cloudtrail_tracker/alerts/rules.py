@@ -90,8 +90,10 @@ def parse_rules(text: str, source: str = "<rules>") -> tuple[Rule, ...]:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"{source}: not valid YAML ({exc})") from exc
+    if isinstance(document, dict) and "overrides" in document:
+        document = with_overrides(document, source)
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
-        raise ValueError(f"{source}: expected a mapping with a 'rules' list")
+        raise ValueError(f"{source}: expected a mapping with a 'rules' list (a whole rules file) or 'overrides'")
     rules: list[Rule] = []
     seen: set[str] = set()
     for position, raw in enumerate(document["rules"]):
@@ -101,6 +103,40 @@ def parse_rules(text: str, source: str = "<rules>") -> tuple[Rule, ...]:
         seen.add(rule.id)
         rules.append(rule)
     return tuple(rules)
+
+
+def with_overrides(document: dict, source: str) -> dict:
+    """The shipped rules with ``document``'s changes: ``overrides: {<rule id>: {<field>: value}}`` replaces those
+    fields of that rule (``parameters`` are merged name by name), and an optional ``rules`` list adds rules or
+    replaces a shipped one of the same id. Small enough for an SSM parameter (8 KB), where a whole file is not."""
+    overrides = document.get("overrides")
+    if not isinstance(overrides, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in overrides.items()):
+        raise ValueError(f"{source}: 'overrides' must map rule ids to the fields they change")
+    extra = document.get("rules", [])
+    if not isinstance(extra, list) or not all(isinstance(rule, dict) for rule in extra):
+        raise ValueError(f"{source}: 'rules' must be a list of rules")
+    rules = {rule["id"]: dict(rule) for rule in _shipped_document()["rules"]}
+    rules.update({rule.get("id"): dict(rule) for rule in extra})
+    for rule_id, changes in overrides.items():
+        if rule_id not in rules:
+            raise ValueError(f"{source}: overrides: no rule {rule_id!r} (known: {', '.join(sorted(map(str, rules)))})")
+        unknown = sorted(set(changes) - _OVERRIDABLE)
+        if unknown:
+            raise ValueError(f"rule {rule_id!r}: override of {', '.join(unknown)}: only {', '.join(sorted(_OVERRIDABLE))} can be changed")
+        rule = rules[rule_id]
+        for name, value in changes.items():
+            if name == "parameters" and isinstance(value, dict) and isinstance(rule.get("parameters"), dict):
+                value = {**rule["parameters"], **value}
+            rule[name] = value
+    return {"rules": list(rules.values())}
+
+
+_OVERRIDABLE = frozenset({"title", "severity", "enabled", "threshold", "window_minutes", "dedupe_minutes", "exclude", "parameters"})
+
+
+@functools.cache
+def _shipped_document() -> dict:
+    return yaml.safe_load(SHIPPED_RULES_PATH.read_text(encoding="utf-8"))
 
 
 def _parse_rule(raw: object, position: int) -> Rule:

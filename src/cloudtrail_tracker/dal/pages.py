@@ -20,6 +20,10 @@ from . import keys
 # parameters, ``attribute=value``).
 SUMMARY = ("eventTime", "eventID", "eventName", "eventSource", "actor", "actorType", "role", "account",
            "region", "sourceIP", "errorCode", "readOnly", "resources", "tracked")
+# Fields appended after SUMMARY's, newest last (``console``: console_sessions.console_marker, "" for most
+# events). Pages written before a field existed hold shorter summaries: their rows simply lack it.
+APPENDED = ("console",)
+PACKED = SUMMARY + APPENDED
 _TIME, _ID = 0, 1
 
 
@@ -27,12 +31,12 @@ def summary_of(event: StoredEvent) -> list:
     actor = event.actor
     return [event.event_time, event.event_id, event.event_name, event.event_source, actor.name, actor.type,
             actor.role, event.account, event.region, event.source_ip, event.error_code, event.read_only,
-            list(event.resources), list(event.tracked)]
+            list(event.resources), list(event.tracked), event.console]
 
 
 def row_of(summary: list) -> dict:
-    """A packed summary as a dict of SUMMARY names."""
-    return dict(zip(SUMMARY, summary))
+    """A packed summary as a dict of PACKED names (an older, shorter summary: of the names it holds)."""
+    return dict(zip(PACKED, summary))
 
 
 def position_of(summary_or_row) -> tuple[str, str]:

@@ -12,4 +12,5 @@ ROUTE_MODULES = (
     "query.routes.spend",  # what an actor's resources cost
     "query.routes.policy",  # least-privilege policies
     "query.routes.alerts",  # detections
+    "query.routes.console_sessions",  # console sign-ins and what each changed
 )

@@ -7,15 +7,14 @@ from __future__ import annotations
 import dataclasses
 import time
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from cloudtrail_tracker.alerts import Match
 from cloudtrail_tracker.dal import alerts as dal_alerts
 from cloudtrail_tracker.dal import keys
 from cloudtrail_tracker.local.billing import Meter, MotoTableReader
 from cloudtrail_tracker.models import Actor, StoredEvent
+from tests.integration.dal.conftest import Stats
 
 CONSOLE = Match(rule_id="console-change", severity="info", title="Change made in the console (ClickOps)", dedupe_key="alice",
                 threshold=1, window_minutes=0, dedupe_minutes=1440)
@@ -23,19 +22,6 @@ BURST = Match(rule_id="access-denied-burst", severity="medium", title="Burst of 
               threshold=3, window_minutes=60, dedupe_minutes=1440)
 
 
-class Stats:
-    requests = 0
-
-
-@pytest.fixture
-def client():
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}])
-        yield client
 
 
 @pytest.fixture

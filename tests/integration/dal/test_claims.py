@@ -3,26 +3,8 @@ hands new ids to its children without losing track of the ones it holds."""
 
 from __future__ import annotations
 
-import boto3
-import pytest
-from moto import mock_aws
-
 from cloudtrail_tracker.dal import claims, keys
-
-
-class Stats:
-    requests = 0
-
-
-@pytest.fixture
-def client():
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName="t", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}])
-        yield client
+from tests.integration.dal.conftest import Stats
 
 
 def _events(ids, tag, minute=7):

@@ -4,13 +4,13 @@ threshold across files; /alerts lists them, scoped to the caller."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import uuid
 
 import pytest
 
 from cloudtrail_tracker import clients
+from tests.integration.ingest.trail_files import log_body, log_key
 from tests.integration.query.conftest import Api
 
 ACCOUNT, REGION = "111122223333", "us-east-1"
@@ -30,12 +30,10 @@ def call(event_name: str, source: str, at: str, who: dict, **fields) -> dict:
 
 
 def _key(stamp: str, suffix: str) -> str:
-    return (f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}/"
-            f"{ACCOUNT}_CloudTrail_{REGION}_{stamp}_{suffix}.json.gz")
+    return log_key(stamp, suffix, ACCOUNT, REGION)
 
 
-def _body(records: list[dict]) -> bytes:
-    return gzip.compress(json.dumps({"Records": records}).encode())
+_body = log_body
 
 
 @pytest.fixture
@@ -137,3 +135,37 @@ def test_the_rules_can_come_from_an_s3_object(aws, topic, monkeypatch):
 
     listed = Api(lambda_handler).ok("/alerts", {"from": "2025-03-06", "to": "2025-03-06"})["items"]
     assert [(alert["rule"], alert["severity"]) for alert in listed] == [("root-user-use", "low")]
+
+
+def test_the_rules_can_be_overrides_in_an_ssm_parameter_and_change_without_a_redeploy(aws, topic, monkeypatch):
+    """AlertRulesLocation=ssm:/name: a SecureString of overrides of the shipped rules, read again within a minute."""
+    from cloudtrail_tracker import roster
+
+    ssm = aws.session.client("ssm")
+    ssm.put_parameter(Name="/course/alert-rules", Type="SecureString",
+                      Value=json.dumps({"overrides": {"unauthorized-api-calls": {"enabled": False}}}))
+    monkeypatch.setenv("ALERT_RULES_PATH", "ssm:/course/alert-rules")
+    clients.reset()
+    from query.handler import lambda_handler
+
+    def denied(who: str, at: str, suffix: str) -> None:
+        aws.put_log(_key(at.replace("-", "").replace(":", "")[:13] + "Z", suffix), _body([
+            call("GetSecretValue", "secretsmanager.amazonaws.com", at, _user(who), errorCode="AccessDenied")]))
+        aws.drain()
+
+    denied("pat", "2025-03-06T10:00:00Z", "OFF0000000000000")
+    assert Api(lambda_handler).ok("/alerts", {"from": "2025-03-06", "to": "2025-03-06"})["items"] == []  # switched off
+    ssm.put_parameter(Name="/course/alert-rules", Type="SecureString", Overwrite=True,
+                      Value=json.dumps({"overrides": {"unauthorized-api-calls": {"severity": "high"}}}))
+    roster.forget()  # what a minute does: the ingest looks at the parameter again
+    denied("quinn", "2025-03-06T11:00:00Z", "ON00000000000000")
+    listed = Api(lambda_handler).ok("/alerts", {"from": "2025-03-06", "to": "2025-03-06"})["items"]
+    assert [(alert["rule"], alert["actor"], alert["severity"]) for alert in listed] == [("unauthorized-api-calls", "quinn", "high")]
+    ssm.put_parameter(Name="/course/alert-rules", Type="SecureString", Overwrite=True, Value="overrides: [not, a, mapping]")
+    roster.forget()
+    aws.put_log(_key("20250306T1205Z", "BAD0000000000000"), _body([call("ListBuckets", "s3.amazonaws.com", "2025-03-06T12:00:00Z",
+                                                                        _user("rae"))]))
+    drained = aws.drain()
+    # a broken rules document fails closed: the file is not stored without its alerts, its message goes back to the queue
+    assert "rae" not in {event["actor"] for event in aws.events()}, drained
+    assert drained["failedDeliveries"] >= 1, drained

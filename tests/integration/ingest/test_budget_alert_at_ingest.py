@@ -5,9 +5,6 @@ terminating does not alert; other actors' resources do not count against them.""
 
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
 import yaml
 
@@ -15,18 +12,17 @@ from cloudtrail_tracker import clients
 from cloudtrail_tracker.alerts import SHIPPED_RULES_PATH
 from cloudtrail_tracker.pricing import price_table
 from tests.integration.ingest.test_resources_at_ingest import ACCOUNT, REGION, instance_call, run_instances
+from tests.integration.ingest.trail_files import log_body, log_key
 from tests.integration.query.conftest import Api
 
 BUDGET = 0.10  # dollars per hour
 
 
 def _key(stamp: str, suffix: str) -> str:
-    return (f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}/"
-            f"{ACCOUNT}_CloudTrail_{REGION}_{stamp}_{suffix}.json.gz")
+    return log_key(stamp, suffix, ACCOUNT, REGION)
 
 
-def _body(records: list[dict]) -> bytes:
-    return gzip.compress(json.dumps({"Records": records}).encode())
+_body = log_body
 
 
 @pytest.fixture

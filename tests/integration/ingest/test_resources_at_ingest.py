@@ -4,13 +4,13 @@ then read through the query handler: out-of-order files, redelivery, failed call
 from __future__ import annotations
 
 import copy
-import gzip
 import json
 import uuid
 
 import pytest
 
 from tests.conftest import SAMPLES
+from tests.integration.ingest.trail_files import log_body, log_key
 from tests.integration.query.conftest import Api
 
 ACCOUNT, REGION = "111122223333", "us-west-2"
@@ -55,12 +55,10 @@ def instance_call(event_name: str, who: str, instance_id: str, at: str, error: s
 
 
 def _key(stamp: str, suffix: str) -> str:
-    return (f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}/"
-            f"{ACCOUNT}_CloudTrail_{REGION}_{stamp}_{suffix}.json.gz")
+    return log_key(stamp, suffix, ACCOUNT, REGION)
 
 
-def _body(records: list[dict]) -> bytes:
-    return gzip.compress(json.dumps({"Records": records}).encode())
+_body = log_body
 
 
 @pytest.fixture
