@@ -1,7 +1,8 @@
 """The budget rules: an actor whose running resources cost more per hour than a course allows.
 
 Evaluated by the ingest after a write that creates, starts or resizes resources, over what is running
-then (the caller reads it: one Query per account of such a write), never per event. Pure: an alert is a
+then in the accounts the write touched (the caller reads it: one Query of the Running index per
+account), never per event: a person's resources in other accounts are not counted. Pure: an alert is a
 (StoredEvent, Match) pair like the event rules' (the event that took the actor over budget), stored and
 deduplicated the same way (one per actor and dedupe window).
 """
@@ -62,14 +63,24 @@ def hourly_by_creator(running: Iterable[StoredResource], prices: PriceTable) -> 
 
 
 def over_budget(rules: list[BudgetRule], events: Iterable[StoredEvent], running: Iterable[StoredResource],
-                prices: PriceTable) -> list[tuple[StoredEvent, Match]]:
-    """For each actor of ``events`` (raising events) now running more than a rule's budget: (their latest such
-    event, the rule's match). ``running``: what runs in their accounts, this write's changes included."""
+                prices: PriceTable, changed: Iterable[StoredResource] = ()) -> list[tuple[StoredEvent, Match]]:
+    """For each actor of ``events`` (raising events), and each creator of a resource they ``changed`` (an
+    instructor starting a student's instance puts the student over), now running more than a rule's budget:
+    (the latest raising event of theirs, else the latest that changed their resource; the rule's match).
+    ``running``: what runs in the write's accounts, its own changes included."""
+    events = list(events)
     latest: dict[str, StoredEvent] = {}
     for event in events:
-        held = latest.get(event.actor.name)
-        if held is None or (event.event_time, event.event_id) > (held.event_time, held.event_id):
-            latest[event.actor.name] = event
+        _keep_latest(latest, event.actor.name, event)
+    by_resource: dict[str, StoredEvent] = {}
+    for event in events:
+        for change in event.changes:
+            _keep_latest(by_resource, change.resource_id, event)
+    for resource in changed:
+        creator = (resource.creator or {}).get("actor")
+        changer = by_resource.get(resource.state.resource_id)
+        if creator and changer is not None and creator not in latest:
+            latest[creator] = changer
     if not rules or not latest:
         return []
     totals = hourly_by_creator(running, prices)
@@ -77,16 +88,22 @@ def over_budget(rules: list[BudgetRule], events: Iterable[StoredEvent], running:
     for actor, event in sorted(latest.items()):
         spent = totals.get(actor, 0.0)
         for budget in rules:
-            if spent <= budget.dollars_per_hour or _excluded(budget.rule, event):
+            if spent <= budget.dollars_per_hour or _excluded(budget.rule, actor, event):
                 continue
             rule = budget.rule
             title = f"{rule.title}: ${spent:.2f}/h against ${budget.dollars_per_hour:.2f}/h"
             found.append((event, Match(rule_id=rule.id, severity=rule.severity, title=title, dedupe_key=actor, threshold=1,
-                                       window_minutes=0, dedupe_minutes=rule.dedupe_minutes)))
+                                       window_minutes=0, dedupe_minutes=rule.dedupe_minutes, subject=actor)))
     return found
 
 
-def _excluded(rule: Rule, event: StoredEvent) -> bool:
+def _keep_latest(latest: dict[str, StoredEvent], name: str, event: StoredEvent) -> None:
+    held = latest.get(name)
+    if held is None or (event.event_time, event.event_id) > (held.event_time, held.event_id):
+        latest[name] = event
+
+
+def _excluded(rule: Rule, actor: str, event: StoredEvent) -> bool:
     exclude = rule.exclude
-    return (_Names.of(exclude.actors).has(event.actor.name) or _Names.of(exclude.roles).has(event.actor.role)
+    return (_Names.of(exclude.actors).has(actor) or _Names.of(exclude.roles).has(event.actor.role)
             or _Names.of(exclude.accounts).has(event.account))

@@ -35,6 +35,7 @@ class Match:
     threshold: int  # 1 for plain rules
     window_minutes: int  # threshold window (0 for plain rules)
     dedupe_minutes: int
+    subject: str = ""  # whom the alert is about, when not the event's actor (a budget alert: the resources' creator)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

@@ -108,7 +108,7 @@ def parse_rules(text: str, source: str = "<rules>") -> tuple[Rule, ...]:
 def with_overrides(document: dict, source: str) -> dict:
     """The shipped rules with ``document``'s changes: ``overrides: {<rule id>: {<field>: value}}`` replaces those
     fields of that rule (``parameters`` are merged name by name), and an optional ``rules`` list adds rules or
-    replaces a shipped one of the same id. Small enough for an SSM parameter (8 KB), where a whole file is not."""
+    replaces a shipped one of the same id. Small enough for an SSM parameter (4 KB, 8 KB advanced), where a whole file is not."""
     overrides = document.get("overrides")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in overrides.items()):
         raise ValueError(f"{source}: 'overrides' must map rule ids to the fields they change")

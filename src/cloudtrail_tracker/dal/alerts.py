@@ -10,10 +10,15 @@ under its day (``/alerts``) and it is published; ``pub`` is set after the publis
 fired but still unpublished after STALE_FIRE_S (its writer died in between) is published by the
 next writer of it rather than never.
 
+A threshold rule counts per threshold window and alerts once per dedupe window: the first window
+to reach its threshold takes the dedupe window's marker item; a later one is fired as ``dd``
+(deduplicated: never listed nor published).
+
 What a write costs is the alert item's size, rounded up to 1 KB, so an alert keeps its first
-MAX_ALERT_EVENTS events (its count then says "at least") and stays near 1 KB; once full it is
-remembered per execution environment and not written again (a full alert's refused update is
-billed too).
+MAX_ALERT_EVENTS events (its count then says "at least") and stays near 1 KB. A full alert's
+update is refused (and billed); the refusal returns the item, so an alert that filled up before
+it was published still is; once full and published it is remembered per execution environment
+and not written again.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class FiredAlert:
     account: str
     window_start: str
     events: tuple[str, ...]  # the item's entries: "<HH:MM:SS or eventTime>|<eventID>|<eventName>"
+    full: bool = False  # it keeps no more events: once published, not written again
 
     def event_list(self) -> list[dict]:
         return events_of(self.events, self.window_start)
@@ -77,7 +83,7 @@ class AlertWriter:
         self._client = client
         self._table = table_name
         self._stats = stats  # .requests counts the requests made here
-        self._full: set[tuple[str, str]] = set()  # alerts that keep no more events: another update would change nothing
+        self._full: set[tuple[str, str]] = set()  # full and published (or deduplicated): another update would change nothing
 
     def write(self, matched: Iterable[tuple[StoredEvent, Match]]) -> list[FiredAlert]:
         """``matched``: (StoredEvent, alerts.Match) pairs of a flush's owned events; the alerts that fired now."""
@@ -88,7 +94,7 @@ class AlertWriter:
             where = (keys.alert_pk(match.rule_id, match.dedupe_key), window_start(event.event_time, minutes))
             if where in self._full:
                 continue
-            grouped.setdefault(where, {"match": match, "actor": event.actor.name, "account": event.account})
+            grouped.setdefault(where, {"match": match, "actor": match.subject or event.actor.name, "account": event.account})
             if len(entries[where]) < _cap(match):  # a threshold must be reachable in one write
                 entries[where].add(_entry(event, where[1]))
         fired = []
@@ -103,54 +109,67 @@ class AlertWriter:
         cap = _cap(match)
         # The same events give the same token: a retried write of them is still the one that fired it.
         mine = f"{_now()} {_token(entries)}"
+        item = self._update(pk, window, match, about, entries, mine)
+        events = item.get("es", {}).get("SS", [])
+        full = len(events) >= cap
+        if "pub" in item or "dd" in item:  # published, or a later window of a dedupe window that alerted already
+            if full:
+                self._settle(pk, window)
+            return None
+        if len(events) < match.threshold:
+            return None
+        fired = item.get("fired", {}).get("S")
+        if fired is None:  # a threshold rule at its threshold
+            if not self._first_in_dedupe_window(pk, window, match):
+                self._fire(pk, window, mine, deduped=True)
+                return None
+            if not self._fire(pk, window, mine):
+                return None  # another writer fired it just now: theirs to publish
+            fired = mine
+        if _token_of(fired) != _token_of(mine) and not _stale(fired):
+            return None  # another writer fired it: theirs to publish (or, should it die, the next writer's after STALE_FIRE_S)
+        self._list(pk, window, item)
+        return FiredAlert(pk, window, match.rule_id, item.get("title", {}).get("S", match.title), match.severity,
+                          item["actor"]["S"], item["acct"]["S"], window, tuple(sorted(events)), full)
+
+    def _update(self, pk: str, window: str, match: Match, about: dict, entries: set[str], mine: str) -> dict:
+        """Add ``entries`` to the alert (and, for a threshold-1 rule, fire it if no one has): the item after, or,
+        when it was full already, as it is (a refused update is billed like any other)."""
         fire = ", fired = if_not_exists(fired, :f)" if match.threshold <= 1 else ""
         values = {":e": {"SS": sorted(entries)}, ":r": {"S": match.rule_id}, ":s": {"S": match.severity},
-                  ":t": {"S": match.title}, ":a": {"S": about["actor"]}, ":c": {"S": about["account"]}, ":cap": {"N": str(cap)}}
+                  ":t": {"S": match.title}, ":a": {"S": about["actor"]}, ":c": {"S": about["account"]},
+                  ":cap": {"N": str(_cap(match))}}
         if fire:
             values[":f"] = {"S": mine}
         else:
             values[":h"] = {"N": str(match.threshold)}
         self._stats.requests += 1
         try:
-            new = self._client.update_item(
+            return self._client.update_item(
                 TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": window}},
                 UpdateExpression="ADD es :e SET #r = if_not_exists(#r, :r), sev = if_not_exists(sev, :s), "
                                  "title = if_not_exists(title, :t), actor = if_not_exists(actor, :a), "
                                  "acct = if_not_exists(acct, :c)" + (fire or ", thr = :h"),
                 ConditionExpression="attribute_not_exists(es) OR size(es) < :cap",
                 ExpressionAttributeNames={"#r": "rule"}, ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW").get("Attributes", {})
+                ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD").get("Attributes", {})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            self._settle(pk, window)
-            return None  # full: it fired long ago
-        events = new.get("es", {}).get("SS", [])
-        if len(events) >= cap:
-            self._settle(pk, window)
-        if len(events) < match.threshold or "pub" in new:
-            return None
-        fired = new.get("fired", {}).get("S")
-        if fired is None:
-            first = self._first_in_dedupe_window(pk, window, match, mine)
-            fired = mine if self._fire(pk, window, mine, deduped=not first) and first else None
-        if _token_of(fired) != _token_of(mine) and not _stale(fired):
-            return None  # another writer fired it: theirs to publish
-        self._list(pk, window, new)
-        return FiredAlert(pk, window, match.rule_id, match.title, match.severity, new["actor"]["S"], new["acct"]["S"],
-                          window, tuple(sorted(events)))
+            return error.response.get("Item") or {}  # full: what it holds decides whether anything is left to do
 
-    def _first_in_dedupe_window(self, pk: str, window: str, match: Match, mine: str) -> bool:
+    def _first_in_dedupe_window(self, pk: str, window: str, match: Match) -> bool:
         """A threshold rule counts per threshold window but alerts once per dedupe window: whether this threshold
-        window is the first of its dedupe window to fire (a marker item; the same token may take it again)."""
+        window is the one that alerts in its dedupe window (the first to reach its threshold takes a marker item;
+        whoever writes that window later, any events, finds it its own)."""
         if match.dedupe_minutes <= match.window_minutes:
             return True
         self._stats.requests += 1
         try:
             self._client.put_item(
                 TableName=self._table, Item={keys.PK: {"S": pk}, keys.SK: {"S": keys.alert_dedupe_sk(
-                    window_start(window, match.dedupe_minutes))}, "tok": {"S": _token_of(mine)}, "win": {"S": window}},
-                ConditionExpression="attribute_not_exists(tok) OR tok = :t", ExpressionAttributeValues={":t": {"S": _token_of(mine)}})
+                    window_start(window, match.dedupe_minutes))}, "win": {"S": window}},
+                ConditionExpression="attribute_not_exists(win) OR win = :w", ExpressionAttributeValues={":w": {"S": window}})
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
@@ -185,6 +204,8 @@ class AlertWriter:
         self._full.add((pk, window))
 
     def published(self, alert: FiredAlert) -> None:
+        if alert.full:
+            self._settle(alert.pk, alert.sk)
         self._stats.requests += 1
         self._client.update_item(TableName=self._table, Key={keys.PK: {"S": alert.pk}, keys.SK: {"S": alert.sk}},
                                  UpdateExpression="SET pub = :t", ExpressionAttributeValues={":t": {"S": _now()}})
@@ -254,7 +275,8 @@ class AlertReader:
                     time.sleep(min(2.0, 0.05 * 2 ** attempt))
                 response = self._client.batch_get_item(RequestItems=pending)
                 for item in response.get("Responses", {}).get(self._table, []):
-                    found[(item[keys.PK]["S"], item[keys.SK]["S"])] = alert_of(item)
+                    if "dd" not in item:  # deduplicated windows are never listed; this keeps it so should one be
+                        found[(item[keys.PK]["S"], item[keys.SK]["S"])] = alert_of(item)
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
                     break

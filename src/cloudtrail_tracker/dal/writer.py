@@ -163,15 +163,17 @@ class EventWriter:
         if not raising:
             return []
         reader = ResourceReader(self._client, self._table)
+        refolded = self._resources.refolded
         states = {}
-        for account in sorted({event.account or keys.NO_ACCOUNT for event in raising}):
+        accounts = {event.account or keys.NO_ACCOUNT for event in raising} | {item["ac"]["S"] or keys.NO_ACCOUNT for item in refolded}
+        for account in sorted(accounts):
             for item in reader.running_items(account):
                 states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
         self.requests += reader.stats.requests
-        for item in self._resources.refolded:
+        for item in refolded:
             states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
         running = [stored_resource_of(item) for item in states.values()]
-        return over_budget(self.budget_rules, raising, running, price_table())
+        return over_budget(self.budget_rules, raising, running, price_table(), [stored_resource_of(item) for item in refolded])
 
     def _requests_so_far(self) -> int:
         return self.requests + self._registries.requests + self._batch.requests

@@ -143,3 +143,66 @@ def test_a_threshold_rule_alerts_once_per_dedupe_window_though_it_counts_per_win
     # the first window's writer, retried after dying before publishing, still publishes it
     retried = dal_alerts.AlertWriter(client, "t", Stats()).write(ten)
     assert [a.window_start for a in retried] == ["2025-03-06T10:00:00Z"]
+
+
+def _listed(client, day: str = "2025-03-06") -> list[tuple[str, str]]:
+    return [(alert["rule"], alert["window"]) for alert in dal_alerts.AlertReader(client, "t").listed([day])]
+
+
+def test_an_alert_full_before_it_was_published_is_still_published(client, monkeypatch):
+    events = [(_event(n), CONSOLE) for n in range(12)]  # fills it in the write that fires it
+    fired = dal_alerts.AlertWriter(client, "t", Stats()).write(events)
+    assert fired and fired[0].full  # ... and then the Lambda died before publishing
+    writer = dal_alerts.AlertWriter(client, "t", Stats())
+    assert [a.rule_id for a in writer.write(events)] == ["console-change"]  # its retry: refused (full), still its own
+    assert dal_alerts.AlertWriter(client, "t", Stats()).write([(_event(20), CONSOLE)]) == []  # not another's, not yet
+    later = time.time() + dal_alerts.STALE_FIRE_S + 1
+    monkeypatch.setattr(dal_alerts.time, "time", lambda: later)
+    taken_over = dal_alerts.AlertWriter(client, "t", Stats()).write([(_event(21), CONSOLE)])
+    assert [a.rule_id for a in taken_over] == ["console-change"]  # nobody published it: the next writer does
+    writer.published(taken_over[0])
+    assert dal_alerts.AlertWriter(client, "t", Stats()).write(events) == []  # published: done
+
+
+def test_a_threshold_alert_whose_writer_died_before_firing_fires_on_the_retry(client, monkeypatch):
+    burst20 = dataclasses.replace(BURST, threshold=20)  # as shipped: full (20 kept) when it reaches its threshold
+    events = [(dataclasses.replace(_event(n), event_time=f"2025-03-06T10:{n:02d}:00Z"), burst20) for n in range(20)]
+    writer = dal_alerts.AlertWriter(client, "t", Stats())
+
+    def dies(*_args, **_kwargs):
+        raise RuntimeError("the Lambda timed out")
+
+    monkeypatch.setattr(writer, "_fire", dies)
+    with pytest.raises(RuntimeError):
+        writer.write(events)
+    monkeypatch.undo()
+    retried = dal_alerts.AlertWriter(client, "t", Stats()).write(events)
+    assert [a.window_start for a in retried] == ["2025-03-06T10:00:00Z"]
+    assert _listed(client) == [("access-denied-burst", "2025-03-06T10:00:00Z")]
+
+
+def test_the_window_that_took_the_dedupe_marker_fires_whoever_writes_it_next(client, monkeypatch):
+    at = lambda n, when: dataclasses.replace(_event(n), event_time=when)  # noqa: E731
+    first = [(at(n, f"2025-03-06T10:0{n}:00Z"), BURST) for n in range(3)]
+    writer = dal_alerts.AlertWriter(client, "t", Stats())
+    monkeypatch.setattr(writer, "_fire", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("died after the marker")))
+    with pytest.raises(RuntimeError):
+        writer.write(first)
+    monkeypatch.undo()
+    # redelivered in another batch with one more event of the window: other events, the same window
+    other = dal_alerts.AlertWriter(client, "t", Stats()).write(first + [(at(9, "2025-03-06T10:09:00Z"), BURST)])
+    assert [a.window_start for a in other] == ["2025-03-06T10:00:00Z"]
+    assert _listed(client) == [("access-denied-burst", "2025-03-06T10:00:00Z")]
+
+
+def test_a_deduplicated_window_is_never_listed_or_published_however_it_is_written(client, monkeypatch):
+    at = lambda n, when: dataclasses.replace(_event(n), event_time=when)  # noqa: E731
+    writer = dal_alerts.AlertWriter(client, "t", Stats())
+    assert writer.write([(at(n, f"2025-03-06T10:0{n}:00Z"), BURST) for n in range(3)])
+    eleven = [(at(n + 10, f"2025-03-06T11:0{n}:00Z"), BURST) for n in range(3)]
+    assert writer.write(eleven) == []
+    assert dal_alerts.AlertWriter(client, "t", Stats()).write(eleven) == []  # its retry
+    later = time.time() + dal_alerts.STALE_FIRE_S + 1
+    monkeypatch.setattr(dal_alerts.time, "time", lambda: later)
+    assert dal_alerts.AlertWriter(client, "t", Stats()).write([(at(20, "2025-03-06T11:30:00Z"), BURST)]) == []  # later
+    assert _listed(client) == [("access-denied-burst", "2025-03-06T10:00:00Z")]

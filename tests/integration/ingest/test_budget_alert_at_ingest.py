@@ -90,3 +90,17 @@ def test_the_shipped_budget_of_zero_is_off(aws, monkeypatch):
         run_instances("erin", "i-0e0e0e0e0e0e0e0e1", "2025-03-06T09:00:00Z", "p3.2xlarge")]))
     aws.drain()
     assert _budget_alerts("2025-03-06") == []
+
+
+def test_starting_someone_elses_instance_puts_its_creator_over_budget(aws, budget_rules):
+    aws.put_log(_key("20250306T0905Z", "LAUNCH0000000000"), _body([
+        run_instances("frank", "i-0f0f0f0f0f0f0f0f1", "2025-03-06T09:00:00Z", "m5.xlarge"),
+        instance_call("StopInstances", "frank", "i-0f0f0f0f0f0f0f0f1", "2025-03-06T09:01:00Z")]))
+    aws.drain()
+    assert _budget_alerts("2025-03-06") == []  # stopped: under budget
+    aws.put_log(_key("20250306T1005Z", "START00000000000"), _body([
+        instance_call("StartInstances", "instructor", "i-0f0f0f0f0f0f0f0f1", "2025-03-06T10:00:00Z")]))
+    aws.drain()
+    alerts = _budget_alerts("2025-03-06")
+    assert [alert["actor"] for alert in alerts] == ["frank"]  # the creator's budget, not the one who started it
+    assert [e["eventName"] for e in alerts[0]["events"]] == ["StartInstances"]
