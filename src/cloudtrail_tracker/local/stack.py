@@ -124,6 +124,10 @@ class LocalStack:
     def start(self) -> LocalStack:
         from moto.server import ThreadedMotoServer
 
+        from .moto_speed import apply
+
+        apply()  # a Query reads its partition, as on AWS, not the whole table
+
         ensure_free("127.0.0.1", self.aws_port, "--aws-port")
         self.set_environment({
             "AWS_ENDPOINT_URL": self.endpoint,
