@@ -15,8 +15,9 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
    per flush and resource, the events naming it;
 4. writes what the events change of resources, and their new states (resources.py);
 5. adds the events that match alert rules to their alerts (alerts.py), and, when a budget rule is on
-   and the write created, started or resized resources, the budget's alert of each of their actors
-   now running above it (alerts/budget.py; one Query of the Running index per account of them).
+   and the write created, started or resized resources, the budget's alert of each of their actors,
+   and of each creator of a resource they changed, now running above it (alerts/budget.py; one
+   Query of the Running index per account the write touched).
 
 Counts and locators are pure functions of a part's owned events, so a retry after a crash
 anywhere writes the same items again: nothing is counted twice, nothing lost. Pages are shared by
@@ -157,8 +158,8 @@ class EventWriter:
         parts[0].report.write_requests += self._requests_so_far() - before
 
     def _over_budget(self, owned: list[StoredEvent]) -> list[tuple[StoredEvent, Match]]:
-        """The budget alerts of a write: over what runs in the accounts of its raising events, its own new states
-        included (the Running index may not have them yet)."""
+        """The budget alerts of a write: over what runs in the accounts it touched, its own new states included
+        (the Running index may not have them yet)."""
         raising = raising_events(owned) if self.budget_rules else []
         if not raising:
             return []
