@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 import orjson
 
 from . import resources
-from .alerts import current_rules
+from .alerts import RuleSet, current_rules
 from .call_fields import is_access_denied, passed_roles, policy_resources
 from .console_sessions import console_marker
 from .dal import keys
@@ -219,6 +219,11 @@ class EventBuilder:
         event.mentions = tuple(sorted(resources.mentioned_ids(record)))
         event.call_resources = policy_resources(record, event.resources)
         event.passed_roles = passed_roles(record)
+
+    @property
+    def rules(self) -> RuleSet:
+        """The alert rules the events are matched against now."""
+        return self._rules
 
     def refresh_rules(self) -> None:
         """Look at the alert rules again (at most once a minute: an operator may have edited them)."""

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from .alerts import current_rules
 from .alerts.budget import budget_rules_of
 from .dal.alerts import FiredAlert
 from .dal.registries import Registries
@@ -40,7 +39,6 @@ class FileIngester:
         self._publish_alert = publish_alert
         self._event_filter = event_filter
         self._builder = EventBuilder(settings)
-        self._rules_location = settings.alert_rules_path
         registries = Registries(dynamodb_client, settings.table_name)
         self._writer = EventWriter(dynamodb_client, settings.table_name, settings.retention_days, registries)
         self.alerts_fired = 0
@@ -71,7 +69,7 @@ class FileIngester:
         log_key = parse_log_key(key)
         default_account = log_key.account if log_key else ""
         self._builder.refresh_rules()
-        self._writer.budget_rules = budget_rules_of(current_rules(self._rules_location))
+        self._writer.budget_rules = budget_rules_of(self._builder.rules)
         sink = self._writer.file(bucket, key, report)
         build, call_of = self._builder.build, self._builder.call_of
         unreadable: Counter[str] = Counter()

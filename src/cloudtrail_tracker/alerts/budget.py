@@ -18,7 +18,7 @@ from ..dal.resources import StoredResource
 from ..models import StoredEvent
 from ..pricing import PriceTable
 from ..resource_costs import hourly_now, rate_of
-from .evaluate import Match, RuleSet, _Names
+from .evaluate import Excluder, Match, RuleSet
 from .rules import Rule
 
 RAISING_KINDS = frozenset({"create", "start", "resize"})  # the changes that can raise what an actor is running
@@ -28,6 +28,7 @@ RAISING_KINDS = frozenset({"create", "start", "resize"})  # the changes that can
 class BudgetRule:
     rule: Rule
     dollars_per_hour: float
+    excluder: Excluder
 
 
 def budget_rules(rules: Iterable[Rule]) -> list[BudgetRule]:
@@ -36,7 +37,7 @@ def budget_rules(rules: Iterable[Rule]) -> list[BudgetRule]:
     for rule in rules:
         budget = float(rule.parameters.get("dollars_per_hour", 0) or 0)
         if rule.enabled and rule.kind == "budget" and budget > 0:
-            found.append(BudgetRule(rule, budget))
+            found.append(BudgetRule(rule, budget, Excluder.of(rule.exclude)))
     return found
 
 
@@ -88,7 +89,7 @@ def over_budget(rules: list[BudgetRule], events: Iterable[StoredEvent], running:
     for actor, event in sorted(latest.items()):
         spent = totals.get(actor, 0.0)
         for budget in rules:
-            if spent <= budget.dollars_per_hour or _excluded(budget.rule, actor, event):
+            if spent <= budget.dollars_per_hour or budget.excluder.excludes(actor, event.actor.role, event.account):
                 continue
             rule = budget.rule
             title = f"{rule.title}: ${spent:.2f}/h against ${budget.dollars_per_hour:.2f}/h"
@@ -102,8 +103,3 @@ def _keep_latest(latest: dict[str, StoredEvent], name: str, event: StoredEvent) 
     if held is None or (event.event_time, event.event_id) > (held.event_time, held.event_id):
         latest[name] = event
 
-
-def _excluded(rule: Rule, actor: str, event: StoredEvent) -> bool:
-    exclude = rule.exclude
-    return (_Names.of(exclude.actors).has(actor) or _Names.of(exclude.roles).has(event.actor.role)
-            or _Names.of(exclude.accounts).has(event.account))

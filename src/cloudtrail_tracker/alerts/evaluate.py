@@ -102,15 +102,29 @@ class RuleSet:
 
 
 @dataclass(frozen=True, slots=True)
+class Excluder:
+    """A rule's ``exclude`` compiled: whether it ignores an actor, role or account."""
+
+    actors: _Names
+    roles: _Names
+    accounts: _Names
+
+    @classmethod
+    def of(cls, exclude: Exclusions) -> Excluder:
+        return cls(_Names.of(exclude.actors), _Names.of(exclude.roles), _Names.of(exclude.accounts))
+
+    def excludes(self, actor: str, role: str, account: str) -> bool:
+        return self.actors.has(actor) or self.roles.has(role) or self.accounts.has(account)
+
+
+@dataclass(frozen=True, slots=True)
 class _CompiledRule:
     rule: Rule
     test: Test
-    excluded_actors: _Names
-    excluded_roles: _Names
-    excluded_accounts: _Names
+    excluder: Excluder
 
     def excludes(self, actor: str, role: str, account: str) -> bool:
-        return self.excluded_actors.has(actor) or self.excluded_roles.has(role) or self.excluded_accounts.has(account)
+        return self.excluder.excludes(actor, role, account)
 
     def match(self, record: Mapping[str, Any], actor: str) -> Match:
         rule = self.rule
@@ -145,8 +159,7 @@ def _compile_rule(rule: Rule) -> _CompiledRule | None:
     test = _compile(rule.condition, rule.parameters)
     if test is None:
         return None  # a check with nothing configured (e.g. no allowed regions) switches the rule off
-    exclude: Exclusions = rule.exclude
-    return _CompiledRule(rule, test, _Names.of(exclude.actors), _Names.of(exclude.roles), _Names.of(exclude.accounts))
+    return _CompiledRule(rule, test, Excluder.of(rule.exclude))
 
 
 # --- conditions -------------------------------------------------------------------------------------------

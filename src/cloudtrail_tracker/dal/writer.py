@@ -171,10 +171,9 @@ class EventWriter:
             for item in reader.running_items(account):
                 states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
         self.requests += reader.stats.requests
-        for item in refolded:
-            states[(item[keys.PK]["S"], item[keys.SK]["S"])] = item
-        running = [stored_resource_of(item) for item in states.values()]
-        return over_budget(self.budget_rules, raising, running, price_table(), [stored_resource_of(item) for item in refolded])
+        changed = {(item[keys.PK]["S"], item[keys.SK]["S"]): stored_resource_of(item) for item in refolded}
+        running = [stored_resource_of(item) for where, item in states.items() if where not in changed] + list(changed.values())
+        return over_budget(self.budget_rules, raising, running, price_table(), list(changed.values()))
 
     def _requests_so_far(self) -> int:
         return self.requests + self._registries.requests + self._batch.requests
