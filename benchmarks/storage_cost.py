@@ -40,7 +40,7 @@ for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
 
 from benchmarks import class_day  # noqa: E402
-from cloudtrail_tracker.dal import keys  # noqa: E402
+from cloudtrail_tracker.dal import keys, pages  # noqa: E402
 from cloudtrail_tracker.local.billing import (  # noqa: E402
     INDEX_KIND,
     RULES,
@@ -49,6 +49,7 @@ from cloudtrail_tracker.local.billing import (  # noqa: E402
     TableReader,
     Usage,
     item_size,
+    write_units,
 )
 
 # us-east-1 list prices (/work/shared/reference/dynamodb-costs.md)
@@ -150,12 +151,15 @@ def measure_reads(meter: Meter, first_day: str, last_day: str) -> list[tuple[str
     return results
 
 
-def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, Counter]:
-    """Items, item bytes and index-entry bytes per kind (100 bytes of overhead each)."""
+def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, Counter, dict[str, int]]:
+    """Items, item bytes and index-entry bytes per kind (100 bytes of overhead each), and the stored events:
+    their number (distinct eventIDs of the day pages) and the bytes a locator of each would take (the items
+    EVENT_ID_LOOKUP adds: sized as the writer builds them)."""
     schema = reader.schema(table)
     items: Counter[str] = Counter()
     item_bytes: Counter[str] = Counter()
     entry_bytes: Counter[str] = Counter()
+    locators: dict[str, int] = {}
     for item in reader.scan_all(table):
         kind = kind_of(item)
         items[kind] += 1
@@ -164,7 +168,11 @@ def stored_by_kind(reader: TableReader, table: str) -> tuple[Counter, Counter, C
             entry = index.entry(item, schema.keys)
             if entry is not None:
                 entry_bytes[kind] += item_size(entry) + 100
-    return items, item_bytes, entry_bytes
+        if item[keys.PK]["S"].startswith(keys.VIEW_ALL):
+            for row in map(pages.row_of, pages.decode(item["s"]["B"])):
+                locator = {**keys.locator_key(row["eventID"]), "c": {"S": keys.file_counts_sk(row["eventTime"][:10], row["file"])}}
+                locators[row["eventID"]] = item_size(locator) + 100
+    return items, item_bytes, entry_bytes, locators
 
 
 def handler_cpu_per_event(bodies: list[bytes]) -> tuple[float, int]:
@@ -238,13 +246,13 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
                 drain_queue(sqs, resources.queue_url, resources.queue_arn, resources.region, handler.lambda_handler)
                 usage.add(meter.take())
                 if number in (tenth, len(deliveries)):
-                    stored_now = stored_by_kind(reader, resources.table)[0]["locators"]
+                    stored_now = len(stored_by_kind(reader, resources.table)[3])
                     reads[stored_now] = measure_reads(meter, first_day, last_day)
         seconds = time.perf_counter() - started
-        items, item_bytes, entry_bytes = stored_by_kind(reader, resources.table)
+        items, item_bytes, entry_bytes, locators = stored_by_kind(reader, resources.table)
         clients.reset()
 
-    events = items["locators"]
+    events = len(locators)
     cpu, cpu_events = handler_cpu_per_event([d.body for d in deliveries])
     say(f"\ningest: {events:,} events stored from {records:,} records (the rest: noise filter and duplicates), "
         f"{seconds:.0f} s on moto with the meter on")
@@ -255,6 +263,10 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
     say(f"\nwrite request units per 1,000 stored events: {usage.wru * 1000 / events:,.0f}")
     for kind in KINDS:
         say(f"  {kind:<16} {usage.write_units[kind] * 1000 / events:>9,.0f}")
+    lookup_units = sum(write_units(size - 100) for size in locators.values()) if not items["locators"] else 0
+    if lookup_units:
+        say(f"  (EventIdLookup=true would add a locator per event: {lookup_units * 1000 / events:,.0f} more, "
+            f"{sum(locators.values()) / events:,.0f} B/event more stored; sized by the same rules)")
     stored = sum(item_bytes.values()) + sum(entry_bytes.values())
     say(f"\nbytes stored per event: {stored / events:,.0f} (items {sum(item_bytes.values()) / events:,.0f} + "
         f"index entries {sum(entry_bytes.values()) / events:,.0f}; 100 B overhead each included)")

@@ -50,7 +50,8 @@ export const api = {
   aggregate: (by, range, extra = {}) => get("/aggregates", { by, from: range.from, to: range.to, ...extra }),
   // path: "/scan", "/users/<a>", "/services/<s>", "/errors", "/resources"; query: the filters
   events: (path, range, query = {}, page = {}) => get(path, { from: range.from, to: range.to, ...query, ...page }),
-  event: (eventId) => get(`/events/${encodeURIComponent(eventId)}`),
+  // at: its eventTime (a stack without event-id locators finds the event by both)
+  event: (eventId, at) => get(`/events/${encodeURIComponent(eventId)}`, at ? { at } : {}),
   progress: (actor) => get("/progress", { user: actor }),
   progressMatrix: (extra = {}) => get("/progress/matrix", extra),
   // what is running, what it costs, what a subject needs (routes/running.py, spend.py, policy.py)

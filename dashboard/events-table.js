@@ -111,10 +111,10 @@ function eventRow(row, showActor, view) {
     el("td", { className: "region" }, row.region || ""),
     el("td", { className: "resources" }, ...joined(resources)),
     el("td", { className: "error" }, row.errorCode || ""));
-  Object.assign(tr.dataset, { eventId: row.eventID, eventName: row.eventName || "", service: service(row),
+  Object.assign(tr.dataset, { eventId: row.eventID, eventTime: row.eventTime || "", eventName: row.eventName || "", service: service(row),
     actor: row.actor || "", errorCode: row.errorCode || "", readOnly: String(row.readOnly) });
-  tr.addEventListener("click", () => openRecord(row.eventID));
-  tr.addEventListener("keydown", (e) => { if (e.key === "Enter") openRecord(row.eventID); });
+  tr.addEventListener("click", () => openRecord(row.eventID, row.eventTime));
+  tr.addEventListener("keydown", (e) => { if (e.key === "Enter") openRecord(row.eventID, row.eventTime); });
   return tr;
 }
 

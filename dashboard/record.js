@@ -5,14 +5,15 @@ import { localTime, zoneLabel } from "./timerange.js";
 import { actorLink } from "./actors.js";
 import { resourceHref } from "./links.js";
 
-export async function openRecord(eventId) {
+// eventTime: the event's, as its row gives it (the API finds the event by its id and time)
+export async function openRecord(eventId, eventTime) {
   const dialog = document.getElementById("record-dialog");
   const body = document.getElementById("record-body");
   document.getElementById("record-title").textContent = "Event";
   body.replaceChildren(el("p", {}, "loading…"));
   if (!dialog.open) dialog.showModal();
   try {
-    const answer = await api.event(eventId);
+    const answer = await api.event(eventId, eventTime);
     const row = answer.event || {};
     document.getElementById("record-title").textContent = `${row.eventName || "Event"} by ${row.actor || "?"}`;
     const facts = el("dl", { className: "facts" },

@@ -88,6 +88,12 @@ class AwsStack:
 
         return events(self.items())
 
+    def files_named(self) -> dict[str, tuple[str, str]]:
+        """eventID -> (bucket, key) of the log file each stored event's summary names (see tests/stored.py)."""
+        from tests.stored import files_named
+
+        return files_named(self.items())
+
     def counts(self):
         """(actor, day) -> counters, added up over the parts that wrote them."""
         from tests.stored import counts

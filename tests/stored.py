@@ -51,5 +51,17 @@ def locators(items: list[dict]) -> list[dict]:
     return [item for item in items if item["pk"].startswith("E#")]
 
 
+def files_named(items: list[dict]) -> dict[str, tuple[str, str]]:
+    """eventID -> (bucket, key) of the log file its summary names (through its part's counts item), for
+    every event of the day pages whose part's counts item exists."""
+    by_key = {(item["pk"], item["sk"]): item for item in items}
+    named = {}
+    for row in events(items):
+        counts_item = by_key.get((keys.counts_pk(row["eventTime"][:10]), keys.file_counts_sk(row["eventTime"][:10], row["file"])))
+        if counts_item is not None:
+            named[row["eventID"]] = (counts_item["fb"], counts_item["fk"])
+    return named
+
+
 def registry(items: list[dict], kind: str) -> dict[str, dict]:
     return {item["sk"]: item for item in items if item["pk"] == kind}

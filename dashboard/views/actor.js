@@ -162,7 +162,7 @@ function consoleSessionNode(session, rangeStart) {
   const head = el("p", { className: "console-sign-in" });
   if (signIn) {
     const failed = signIn.outcome === "Failure";
-    head.append(timeNode(signIn.eventTime), " ", eventLink(signIn.eventID, "sign-in", "sign-in"),
+    head.append(timeNode(signIn.eventTime), " ", eventLink(signIn.eventID, signIn.eventTime, "sign-in", "sign-in"),
       " ", el("strong", { className: `outcome${failed ? " failed" : ""}` }, signIn.outcome || "outcome unknown"),
       el("span", { className: "mfa" }, ` · MFA ${signIn.mfa || "unknown"}`),
       el("span", { className: "source-ip" }, signIn.sourceIP ? ` · from ${signIn.sourceIP}` : ""),
@@ -176,7 +176,7 @@ function consoleSessionNode(session, rangeStart) {
   item.append(head);
   if (session.changes.length) {
     item.append(el("ul", { className: "console-changes" }, ...session.changes.map((c) => {
-      const li = el("li", { className: "console-change" }, timeNode(c.eventTime), " ", eventLink(c.eventID, c.eventName, "change"),
+      const li = el("li", { className: "console-change" }, timeNode(c.eventTime), " ", eventLink(c.eventID, c.eventTime, c.eventName, "change"),
         el("span", { className: "note" }, ` ${c.service} · ${c.region}`),
         ...c.resources.map((arn) => el("span", {}, " ", el("a", { className: "resource-link", href: resourceHref(arn) }, arn))));
       Object.assign(li.dataset, { eventId: c.eventID, eventName: c.eventName });
@@ -196,9 +196,9 @@ function timeNode(utc) {
 }
 
 // As the alert and resource panels link events: the record opens in place.
-function eventLink(eventId, text, kind) {
+function eventLink(eventId, eventTime, text, kind) {
   const link = el("a", { href: "#", className: `event-link ${kind}-link`, dataset: { eventId } }, text);
-  link.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); openRecord(eventId); });
+  link.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); openRecord(eventId, eventTime); });
   return link;
 }
 

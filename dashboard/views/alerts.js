@@ -34,7 +34,7 @@ export function clampRange(range) {
 function eventLink(event) {
   const link = el("a", { href: "#", className: "event-link", title: `${event.eventName} at ${utcTime(event.eventTime)}`,
     dataset: { eventId: event.eventID } }, event.eventID);
-  link.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); openRecord(event.eventID); });
+  link.addEventListener("click", (e) => { e.preventDefault(); e.stopPropagation(); openRecord(event.eventID, event.eventTime); });
   return link;
 }
 

@@ -93,7 +93,7 @@ function fact(name, ...value) {
 function creatorFacts(name, who, className) {
   if (!who) return fact(name, el("span", { className: `${className} note` }, "unknown (the event is not in the table)"));
   const event = el("a", { href: "#", className: "event-link" }, "the event");
-  event.addEventListener("click", (e) => { e.preventDefault(); openRecord(who.eventID); });
+  event.addEventListener("click", (e) => { e.preventDefault(); openRecord(who.eventID, who.time); });
   return [
     ...fact(name, el("span", { className }, actorLink(who.actor, who.role)), ` (${who.actorType || "?"})`),
     ...fact("Role", who.role ? roleText(who.role) : "-"),
@@ -148,15 +148,15 @@ function changeEvents(events, truncated) {
   }
   const rows = events.map((e) => {
     const open = el("a", { href: "#", className: "event-link" }, e.eventName);
-    open.addEventListener("click", (event) => { event.preventDefault(); event.stopPropagation(); openRecord(e.eventID); });
+    open.addEventListener("click", (event) => { event.preventDefault(); event.stopPropagation(); openRecord(e.eventID, e.eventTime); });
     const who = e.actor ? actorLink(e.actor) : "";
     if (who) who.addEventListener("click", (event) => event.stopPropagation());
     const tr = el("tr", { className: e.errorCode ? "resource-event failed" : "resource-event", tabIndex: 0 },
       timeCell(e.eventTime), el("td", { className: "what" }, open), el("td", { className: "who" }, who),
       el("td", { className: "change" }, e.change || ""), el("td", { className: "error" }, e.errorCode || ""));
     Object.assign(tr.dataset, { eventId: e.eventID, change: e.change || "" });
-    tr.addEventListener("click", () => openRecord(e.eventID));
-    tr.addEventListener("keydown", (event) => { if (event.key === "Enter") openRecord(e.eventID); });
+    tr.addEventListener("click", () => openRecord(e.eventID, e.eventTime));
+    tr.addEventListener("keydown", (event) => { if (event.key === "Enter") openRecord(e.eventID, e.eventTime); });
     return tr;
   });
   section.append(el("div", { className: "table-scroll" }, el("table", { className: "resource-events" },

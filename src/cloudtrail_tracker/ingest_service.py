@@ -40,7 +40,8 @@ class FileIngester:
         self._event_filter = event_filter
         self._builder = EventBuilder(settings)
         registries = Registries(dynamodb_client, settings.table_name)
-        self._writer = EventWriter(dynamodb_client, settings.table_name, settings.retention_days, registries)
+        self._writer = EventWriter(dynamodb_client, settings.table_name, settings.retention_days, registries,
+                                   settings.event_id_lookup)
         self.alerts_fired = 0
 
     def ingest(self, bucket: str, key: str) -> FileReport:

@@ -96,6 +96,9 @@ def _explain(model: type[BaseModel], error: ValidationError) -> str:
 
 class TableSettings(_FromEnvironment):
     table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    # a locator item per stored event (a write unit each, ~40% of what events cost) so that /events/{id}
+    # finds an event by its id alone; off, /events/{id} takes ?at=<eventTime>, which every row gives
+    event_id_lookup: bool = Field(False, alias="EVENT_ID_LOOKUP")
 
 
 class Settings(_FromEnvironment):

@@ -125,7 +125,8 @@ def test_alerts_view_lists_the_apis_alerts_and_links_them(dash, page, local_api,
     event_id = rows[0]["events"][0]
     page.click(f"#alerts-table tr[data-alert-id='{rows[0]['alertId']}'] a.event-link[data-event-id='{event_id}']")
     page.wait_for_selector("#record-dialog[open] pre.record")
-    record = api(f"/events/{quote(event_id)}")
+    event_time = next(e["eventTime"] for e in by_id[rows[0]["alertId"]]["events"] if e["eventID"] == event_id)
+    record = api(f"/events/{quote(event_id)}?at={quote(event_time)}")
     assert record["event"]["eventID"] == event_id and event_id in page.text_content("#record-body")
     page.click("#record-dialog button[aria-label=close]")
 

@@ -94,7 +94,7 @@ def test_an_event_row_opens_its_full_record(dash, page, local_api, api, screensh
     event_id = row.get_attribute("data-event-id")
     row.click()
     page.wait_for_selector("#record-dialog[open] pre.record")
-    detail = api(f"/events/{quote(event_id)}")
+    detail = api(f"/events/{quote(event_id)}?at={quote(row.get_attribute('data-event-time'))}")
     assert detail["event"]["eventName"] in page.text_content("#record-title")
     assert f'"eventID": "{event_id}"' in page.text_content("pre.record")
     assert detail["record"]["eventName"] == detail["event"]["eventName"]

@@ -5,9 +5,9 @@ each part writes, once:
 
 | item | pk | sk | holds |
 |---|---|---|---|
-| page | ``D#<day>`` (every event), ``U#<actor>`` (one actor's), ``X#<day>`` (failed calls) | ``<newest eventTime>#<part tag>#<n>`` | the compressed summaries of up to PAGE_ROWS events spanning at most PAGE_SPAN, the file's bucket and key |
-| counts | ``C#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | the part's counters of that day per actor (``n``, ``e:``, ``s:``, ``x:``, ``a:``) |
-| locator | ``E#<eventID>`` | ``E`` | where the record is in the trail bucket (``/events/{id}``) |
+| page | ``D#<day>`` (every event), ``U#<actor>`` (one actor's, from writes with OWN_PAGE_EVENTS of theirs), ``G#<group>`` (the other actors' of a group), ``X#<day>`` (failed calls) | ``<newest eventTime>#<flush tag>#<n>`` | the compressed summaries of up to PAGE_ROWS events spanning at most PAGE_SPAN, each with its part's tag |
+| counts | ``C#<YYYY-MM>`` | ``<day>#<part tag>#<n>`` | the part's counters of that day per actor (``n``, ``e:``, ``s:``, ``x:``, ``a:``); ``n`` = 0: the part's log file |
+| locator | ``E#<eventID>`` | ``E`` | the counts sk naming its file (``/events/{id}`` without ``at``; only with EVENT_ID_LOOKUP) |
 | claim | ``K#<account>#<region>#<5-minute slot>`` | ``<level>.<hash bits>`` | ``c``: ``<part tag> <eventID>`` entries; the first entry of an id names the part that owns it (exactly once) |
 | registry | ``ACTOR`` / ``SERVICE`` / ``MONTH`` / ``DAY`` / ``ERROR`` / ``EVENT-NAME`` / ``ACCOUNT`` | name | type, role, account, ``firstSeen``, ``lastSeen`` |
 | backfill progress | ``B#<execution>`` | ``PROGRESS`` / ``P#<day prefix>`` | |
@@ -53,6 +53,12 @@ CLAIM_CAP = 400  # claim entries an item takes before it is full (then its child
 CLAIM_LEVELS = 24  # depth of the claim tree: 2**24 x CLAIM_CAP events per slot
 
 VIEW_ALL, VIEW_ACTOR, VIEW_ERRORS = "D#", "U#", "X#"
+# An actor with fewer than OWN_PAGE_EVENTS events in a write has them in its group's page (``G#<group>``,
+# actors hashed into ACTOR_GROUPS) instead of a page of its own: a page costs a write unit however few
+# summaries it holds, and a write of a shared account names many actors with one or two events each.
+VIEW_ACTOR_GROUP = "G#"
+OWN_PAGE_EVENTS = 10
+ACTOR_GROUPS = 8
 LOCATOR_SK = "E"
 
 
@@ -76,6 +82,12 @@ def part_tag(bucket: str, key: str, part: int) -> str:
 
 def page_pk(view: str, value: str) -> str:
     return view + (bounded(value, MAX_NAME_BYTES) if view == VIEW_ACTOR else value)
+
+
+def actor_group_pk(actor: str) -> str:
+    """The pk of the group pages that hold ``actor``'s events of writes where it had few."""
+    digest = hashlib.blake2b(actor.encode("utf-8", "surrogatepass"), digest_size=4).digest()
+    return f"{VIEW_ACTOR_GROUP}{int.from_bytes(digest, 'big') % ACTOR_GROUPS}"
 
 
 def page_sk(newest_time: str, tag: str, number: int) -> str:
@@ -106,6 +118,11 @@ def counts_sk(day: str, tag: str, number: int) -> str:
 def counts_key(sort_key: str) -> dict:
     """The key of the counts item whose ``sk`` is ``sort_key`` (a locator names it so)."""
     return {PK: {"S": counts_pk(sort_key)}, SK: {"S": sort_key}}
+
+
+def file_counts_sk(day: str, tag: str) -> str:
+    """The sk of the counts item that names the log file of part ``tag`` (a summary of ``day`` names its tag)."""
+    return counts_sk(day, tag, 0)
 
 
 def locator_key(event_id: str) -> dict:

@@ -21,17 +21,19 @@ from . import keys
 SUMMARY = ("eventTime", "eventID", "eventName", "eventSource", "actor", "actorType", "role", "account",
            "region", "sourceIP", "errorCode", "readOnly", "resources", "tracked")
 # Fields appended after SUMMARY's, newest last (``console``: console_sessions.console_marker, "" for most
-# events). Pages written before a field existed hold shorter summaries: their rows simply lack it.
-APPENDED = ("console",)
+# events; ``file``: the tag of the event's part, whose counts item names its log file, so a summary leads to its
+# record without a locator). Pages written before a field existed hold shorter summaries: their rows lack it.
+APPENDED = ("console", "file")
 PACKED = SUMMARY + APPENDED
 _TIME, _ID = 0, 1
 
 
-def summary_of(event: StoredEvent) -> list:
+def summary_of(event: StoredEvent, part_tag: str = "") -> list:
+    """``part_tag``: keys.part_tag of the part that stores the event ("" for a row rebuilt from a record)."""
     actor = event.actor
     return [event.event_time, event.event_id, event.event_name, event.event_source, actor.name, actor.type,
             actor.role, event.account, event.region, event.source_ip, event.error_code, event.read_only,
-            list(event.resources), list(event.tracked), event.console]
+            list(event.resources), list(event.tracked), event.console, part_tag]
 
 
 def row_of(summary: list) -> dict:

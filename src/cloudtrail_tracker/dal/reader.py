@@ -31,6 +31,7 @@ from . import keys, pages
 _deserializer = TypeDeserializer()
 PAGES_PER_QUERY = 25  # pages a Query returns at most (each up to ~50 KB compressed)
 ROWS_PER_CALL = 5000  # summaries one query_events call looks at before it hands back a position
+AT_SLACK_S = 60  # how far an event's time may be from the ``at`` it is looked up by
 MAX_BATCH_GET = 100  # BatchGetItem limit
 BATCH_GET_ROUNDS = 8  # BatchGetItem calls per chunk before UnprocessedKeys is an error
 _EVENT_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -180,19 +181,41 @@ class EventReader:
         self._records = record_store
         self.stats = ReadStats()
 
-    def records(self, event_ids: list[str]) -> dict[str, dict]:
-        """eventID -> the full sanitised record (from the trail bucket: one read per log file)."""
-        files = self.files_of(event_ids)
+    def records(self, rows: list[dict]) -> dict[str, dict]:
+        """eventID -> the full sanitised record of each summary row (from the trail bucket: one read per log file)."""
+        files = self.files_of(rows)
         return self._records.records([(bucket, key, event_id) for event_id, (bucket, key) in files.items()])
 
-    def files_of(self, event_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """eventID -> (bucket, key) of its log file: the locators, then the counts items they name."""
-        locators = self._batch_get([keys.locator_key(event_id) for event_id in dict.fromkeys(event_ids)])
-        named = {keys.event_id_of_locator(item[keys.PK]): item["c"] for item in locators if "c" in item}
+    def files_of(self, rows: list[dict]) -> dict[str, tuple[str, str]]:
+        """eventID -> (bucket, key) of each row's log file, from the counts item of the part the row names
+        (a row without one, of a page written before summaries named their part or given by id alone: its
+        locator, if the table has one)."""
+        named: dict[str, str] = {}  # eventID -> sk of the counts item naming its file
+        by_id: list[str] = []
+        for row in rows:
+            if row.get("file"):
+                named[row["eventID"]] = keys.file_counts_sk(row["eventTime"][:10], row["file"])
+            else:
+                by_id.append(row["eventID"])
+        if by_id:
+            locators = self._batch_get([keys.locator_key(event_id) for event_id in dict.fromkeys(by_id)])
+            named |= {keys.event_id_of_locator(item[keys.PK]): item["c"] for item in locators if "c" in item}
         counts_keys = [keys.counts_key(sk) for sk in dict.fromkeys(named.values())]
         files = {item[keys.SK]: (item["fb"], item["fk"])
                  for item in self._batch_get(counts_keys, projection=(keys.SK, "fb", "fk")) if "fk" in item}
         return {event_id: files[sk] for event_id, sk in named.items() if sk in files}
+
+    def summary_at(self, event_id: str, at: str) -> dict | None:
+        """The summary row of ``event_id``, whose eventTime is ``at`` (to within AT_SLACK_S, on the same day):
+        the day's pages around that time read, newest first."""
+        day = at[:10]
+        low, high = max(f"{day}T00:00:00Z", pages.shift(at, -AT_SLACK_S)), min(f"{day}T23:59:59Z", pages.shift(at, AT_SLACK_S))
+        partition, start = Partition.of_day(day, low, high), None
+        while True:  # a busy minute may hold more than one call's worth of summaries
+            found = self.query_events(partition, limit=1, start_key=start, conditions=(Condition("eventID", "eq", event_id),))
+            if found.items or found.last_key is None:
+                return found.items[0] if found.items else None
+            start = found.last_key
 
     # ---- event lists
     def query_events(self, partition: Partition, *, limit: int, start_key: EventPosition | None = None,
@@ -263,10 +286,14 @@ class EventReader:
         return Page(items=found, item_keys=found_keys, count=matched,
                     last_key=EventPosition(*last) if last else None)
 
-    def event_record(self, event_id: str) -> tuple[dict, str] | None:
-        """(the full sanitised record, its log file's key) of ``event_id``, or None (no such event,
-        or its log file is gone)."""
-        files = self.files_of([event_id])
+    def event_record(self, event_id: str, at: str | None = None) -> tuple[dict, str] | None:
+        """(the full sanitised record, its log file's key) of ``event_id``, or None (no such event, or its
+        log file is gone). ``at``: its eventTime (found from the day's pages); None: by its locator alone."""
+        if at is None:
+            row: dict | None = {"eventID": event_id}
+        else:
+            row = self.summary_at(event_id, at)
+        files = self.files_of([row]) if row else {}
         if event_id not in files:
             return None
         bucket, key = files[event_id]

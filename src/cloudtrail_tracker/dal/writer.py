@@ -9,8 +9,10 @@ cut the same way). When the files are read (or when BUFFER_EVENTS events wait), 
    part claimed on an earlier attempt are its own again;
 2. lists new actors, services, days, months and error codes (registries.py);
 3. puts, in BatchWriteItem calls: per part and day, the counts per actor and the file's name; per
-   event, a locator (``/events/{id}``: where its record is); per view partition (every event of a
-   day, each actor's, the failed calls of a day), pages of summaries of all the files' events;
+   view partition (every event of a day, each actor's or, for an actor with few events in the write,
+   its actor group's, the failed calls of a day), pages of summaries of all the files' events, each
+   naming its part (so its counts item, so its log file); with
+   EVENT_ID_LOOKUP on, per event a locator (``/events/{id}`` by the id alone);
    per flush and day, what each actor called, the events the noise filter dropped too (calls.py);
    per flush and resource, the events naming it;
 4. writes what the events change of resources, and their new states (resources.py);
@@ -73,10 +75,13 @@ class _Part:
 class EventWriter:
     """Stores the events of many files: :meth:`file` gives a sink per file; :meth:`flush` writes."""
 
-    def __init__(self, client, table_name: str, retention_days: int = 0, registries: Registries | None = None):
+    def __init__(self, client, table_name: str, retention_days: int = 0, registries: Registries | None = None,
+                 event_id_lookup: bool = False):
+        """``event_id_lookup``: also write a locator per event (settings.TableSettings.event_id_lookup)."""
         self._client = client
         self._table = table_name
         self._retention_days = retention_days
+        self._event_id_lookup = event_id_lookup
         self._registries = registries or Registries(client, table_name)
         self._batch = BatchWriter(client, table_name)
         self._resources = ResourceWriter(client, table_name, self._batch, self)
@@ -181,6 +186,7 @@ class EventWriter:
     # ---- items
     def _items(self, stored: list[tuple[_Part, list[StoredEvent]]]) -> list[dict]:
         views: dict[str, list[tuple[list, int]]] = defaultdict(list)
+        per_actor: dict[str, list[tuple[list, int]]] = defaultdict(list)
         items = []
         tracked = self._resources.tracked(event for _, events in stored for event in events if event.mentions or event.changes)
         for part, events in stored:
@@ -193,8 +199,9 @@ class EventWriter:
                 count_keys[day] = day_items[0][keys.SK]["S"]
                 items.extend(day_items)
             for event in events:
-                items.append(self._locator(event, count_keys[event.day]))
-                summary = pages.summary_of(event)
+                if self._event_id_lookup:
+                    items.append(self._locator(event, count_keys[event.day]))
+                summary = pages.summary_of(event, part.tag)
                 entry = (summary, len(orjson.dumps(summary)))
                 views[keys.page_pk(keys.VIEW_ALL, event.day)].append(entry)
                 views[keys.page_pk(keys.VIEW_ACTOR, event.actor.name)].append(entry)
@@ -231,7 +238,7 @@ class EventWriter:
     def _counts(self, part: _Part, day: str, per_actor: dict[tuple[str, str], Counter]) -> list[dict]:
         """The part's counts of ``day``: ``[[actor, actorType, {counter: n}], ...]``, cut into items
         of at most COUNTS_BYTES of JSON (so no name a caller sends can overflow an item). The first
-        item also names the part's log file, for the locators."""
+        item also names the part's log file, for the summaries (and locators) that name it."""
         chunks: list[list] = [[]]
         size = 0
         for (actor, actor_type), counter in sorted(per_actor.items()):

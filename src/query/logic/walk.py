@@ -102,7 +102,7 @@ def walk(reader: EventReader, plan: Plan, limit: int, position: ListPosition | N
             page = reader.query_events(partition, limit=_page_limit(plan, need), start_key=start, conditions=plan.conditions)
             candidates = list(zip(page.items, page.item_keys))
             if plan.record_filters and candidates:
-                records = reader.records([item["eventID"] for item, _ in candidates])
+                records = reader.records([item for item, _ in candidates])
                 candidates = [(item, k) for item, k in candidates if item["eventID"] in records
                               and record_matches(records[item["eventID"]], list(plan.record_filters))]
             if len(candidates) > need:

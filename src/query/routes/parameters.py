@@ -31,6 +31,13 @@ class NoParameters(QueryParameters):
     """A route that takes no query parameter."""
 
 
+class EventQuery(QueryParameters):
+    """One event's record."""
+
+    at: str | None = Field(None, description="the event's eventTime (YYYY-MM-DDTHH:MM:SS[Z|+HH:MM], to within a minute; "
+                           "every row gives it); needed unless the stack keeps event-id locators (EventIdLookup)")
+
+
 class ListQuery(QueryParameters):
     """The parameters of every event list."""
 
@@ -123,7 +130,7 @@ class AlertsQuery(QueryParameters):
     severity: Literal["info", "low", "medium", "high", "critical"] | None = Field(None, description="only this severity")
 
 
-QUERY_MODELS: tuple[type[QueryParameters], ...] = (NoParameters, ListQuery, ErrorsQuery, ResourceQuery, PageQuery,
+QUERY_MODELS: tuple[type[QueryParameters], ...] = (NoParameters, EventQuery, ListQuery, ErrorsQuery, ResourceQuery, PageQuery,
                                                    AggregatesQuery, ProgressQuery, MatrixQuery, RunningQuery,
                                                    ResourceDetailQuery, SpendQuery, PolicyQuery, AlertsQuery)
 

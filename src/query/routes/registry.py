@@ -86,6 +86,6 @@ def parameters() -> ParameterList:
     caller = caller_of(event)
     store = reader()
     latest = store.latest_events(RECENT_RECORDS, actor=None if caller.admin else caller.actor)
-    records = list(store.records([item["eventID"] for item in latest]).values()) if latest else []
+    records = list(store.records(latest).values()) if latest else []
     summary = [name for name in SUMMARY_ATTRIBUTES if name not in {"actor", "actorType", "role", "account", "region"}]
     return ParameterList(items=summary + request_parameter_names(records))

@@ -64,13 +64,13 @@ class BackfillStack:
         return [e["eventID"] for e in self.events() if e["eventTime"][:10] in days]
 
     def event_item_count(self) -> int:
-        """Every stored event, of any day, as the pages list them; the locators and the counts must
-        agree (one locator per event, and each event counted once)."""
-        from tests.stored import counts, locators
+        """Every stored event, of any day, as the pages list them; the files they name and the counts
+        must agree (each names its log file, and each event counted once)."""
+        from tests.stored import counts, files_named
 
         items = self.items()
         listed = {e["eventID"] for e in self.events()}
-        assert len(locators(items)) == len(listed)
+        assert set(files_named(items)) == listed
         assert sum(numbers["n"] for numbers in counts(items).values()) == len(listed)
         return len(listed)
 

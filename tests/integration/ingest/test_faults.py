@@ -3,7 +3,7 @@
 Real-shaped log files flow S3 -> SQS -> the real ingest handler -> DynamoDB on moto, while
 :class:`FaultInjector` makes the handler's own requests fail at seeded random points: S3's
 GetObject, and v2's DynamoDB calls (conditional UpdateItem of claims and registry entries, the
-consistent GetItem of a full claim item, BatchWriteItem of locators, pages and counts) answer
+consistent GetItem of a full claim item, BatchWriteItem of pages and counts) answer
 throttling (ThrottlingException, ProvisionedThroughputExceededException, RequestLimitExceeded),
 InternalServerError, time out before the request is applied or after (the response lost), and a
 BatchWriteItem may apply only some items and hand the rest back as UnprocessedItems; an outage
@@ -51,7 +51,7 @@ from tests.integration.ingest.faults import (
     VirtualClock,
     fault_kinds,
 )
-from tests.stored import counts, events, locators, registry, scan
+from tests.stored import counts, events, files_named, locators, registry, scan
 
 SEED = int(os.environ.get("FAULT_SEED", "20250306"))  # FAULT_SEED=7 pytest ... tries another run
 FILES, RECORDS_PER_FILE = 24, 30
@@ -217,15 +217,12 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     assert failed, "the sample history has failed calls"
     assert Counter(row["eventID"] for row in events(items, keys.VIEW_ERRORS)) == {e: 1 for e in failed}
 
-    # one locator per event, naming a counts item whose file holds the event
-    found = Counter(item["pk"] for item in locators(items))
-    assert found == {keys.locator_key(e)[keys.PK]["S"]: 1 for e in expected.events}
-    by_key = {(item["pk"], item["sk"]): item for item in items}
-    for event_id, record in expected.events.items():
-        locator = by_key[(keys.locator_key(event_id)[keys.PK]["S"], keys.LOCATOR_SK)]
-        named = by_key.get((keys.counts_pk(record["eventTime"][:10]), locator["c"]))
-        assert named is not None and named["fb"] == r.bucket, (event_id, locator)
-        assert named["fk"] in expected.files_of[event_id], (event_id, named["fk"])
+    # each summary names its part, whose counts item names a file that holds the event (no locators by default)
+    assert locators(items) == []
+    named = files_named(items)
+    assert set(named) == set(expected.events)
+    for event_id in expected.events:
+        assert named[event_id][0] == r.bucket and named[event_id][1] in expected.files_of[event_id], (event_id, named[event_id])
 
     # counted once per actor and day
     expected_counters, expected_last_seen = expected.named(actor_name)

@@ -91,7 +91,8 @@ def reads_back(aws, event_ids: list[str]) -> bool:
     from cloudtrail_tracker.dal.reader import EventReader
     from cloudtrail_tracker.dal.records import RecordStore
 
-    found = EventReader(aws.dynamodb, aws.resources.table, RecordStore(aws.s3)).records(event_ids)
+    rows = [row for row in aws.events() if row["eventID"] in event_ids]  # each names its part, so its file
+    found = EventReader(aws.dynamodb, aws.resources.table, RecordStore(aws.s3)).records(rows)
     orjson.dumps(found)
     return set(found) == set(event_ids)
 

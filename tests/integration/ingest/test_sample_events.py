@@ -19,7 +19,7 @@ def test_notification_event(aws):
     key = json.loads(event["Records"][0]["body"])["Records"][0]["s3"]["object"]["key"]
     aws.put_log(key, (SAMPLES / "cloud-snitch" / key).read_bytes())
     assert lambda_handler(event, LocalContext()) == {"batchItemFailures": []}
-    assert len(aws.events()) == len({e["eventID"] for e in aws.events()}) == len(aws.items("E#")) == 3
+    assert len(aws.events()) == len({e["eventID"] for e in aws.events()}) == len(aws.files_named()) == 3
     # of its 20 records, 17 are read-only calls dropped as noise by default
 
 
@@ -40,5 +40,5 @@ def test_missing_object_fails_only_its_message(aws):
     missing["messageId"] = "missing-1"
     good["Records"].append(missing)
     assert lambda_handler(good, LocalContext()) == {"batchItemFailures": [{"itemIdentifier": "missing-1"}]}
-    assert len(aws.events()) == len({e["eventID"] for e in aws.events()}) == len(aws.items("E#")) == 3
+    assert len(aws.events()) == len({e["eventID"] for e in aws.events()}) == len(aws.files_named()) == 3
     # of its 20 records, 17 are read-only calls dropped as noise by default

@@ -132,12 +132,12 @@ def test_resource_events_by_query(api, stored_events):
 
 def test_one_event_full_record_without_secrets(api, stored_events):
     assume = next(e for e in stored_events if e["eventName"] == "AssumeRole")
-    body = api.ok(f"/events/{assume['eventID']}")
+    body = api.ok(f"/events/{assume['eventID']}", {"at": assume["eventTime"]})
     assert body["event"]["eventID"] == assume["eventID"] and body["record"]["eventName"] == "AssumeRole"
     credentials = (body["record"].get("responseElements") or {}).get("credentials") or {}
     assert credentials.get("sessionToken") in (None, "<redacted>")
     assert isinstance(body["shortened"], list)
-    status, error = api.get("/events/no-such-event")
+    status, error = api.get("/events/no-such-event", {"at": assume["eventTime"]})
     assert status == 404 and error["parameter"] == "eventID"
 
 

@@ -239,23 +239,60 @@ class FakeRecords:
                 if (b, k, event_id) in self.records_by_place}
 
 
-def _file_items(event_ids: list[str], bucket: str, key: str, tag: str) -> list[dict]:
+def _file_items(event_ids: list[str], bucket: str, key: str, tag: str, locators: bool = True) -> list[dict]:
     counts_sk = keys.counts_sk(DAY, tag, 0)
     items = [{keys.PK: {"S": keys.counts_pk(DAY)}, keys.SK: {"S": counts_sk}, "day": {"S": DAY},
               "c": {"B": pages.encode([["alice", "IAMUser", {"n": len(event_ids)}]])}, "fb": {"S": bucket}, "fk": {"S": key}}]
-    items += [{**keys.locator_key(event_id), "c": {"S": counts_sk}} for event_id in event_ids]
+    if locators:
+        items += [{**keys.locator_key(event_id), "c": {"S": counts_sk}} for event_id in event_ids]
     return items
 
 
-def test_records_are_read_from_the_file_each_locator_names():
+def _row(event_id: str, tag: str = "", event_time: str = f"{DAY}T10:00:00Z") -> dict:
+    return {**pages.row_of(summary(event_time, event_id)), **({"file": tag} if tag else {})}
+
+
+def test_records_of_rows_without_a_part_are_read_from_the_file_each_locator_names():
     items = _file_items(["a", "b"], "trail", "logs/1.json.gz", "t1.0") + _file_items(["c"], "trail", "logs/2.json.gz", "t2.0")
     store_records = FakeRecords({("trail", "logs/1.json.gz", "a"): {"eventID": "a"}, ("trail", "logs/1.json.gz", "b"): {"eventID": "b"},
                                  ("trail", "logs/2.json.gz", "c"): {"eventID": "c"}})
     store = EventReader(PagesClient(items), "t", store_records)
-    assert store.records(["a", "c", "missing", "a"]) == {"a": {"eventID": "a"}, "c": {"eventID": "c"}}
+    assert store.records([_row("a"), _row("c"), _row("missing"), _row("a")]) == {"a": {"eventID": "a"}, "c": {"eventID": "c"}}
     assert sorted(store_records.asked[0]) == [("trail", "logs/1.json.gz", "a"), ("trail", "logs/2.json.gz", "c")]
     assert store.event_record("b") == ({"eventID": "b"}, "logs/1.json.gz")
     assert store.event_record("missing") is None
+
+
+def test_records_of_rows_naming_their_part_need_no_locator():
+    items = _file_items(["a", "b"], "trail", "logs/1.json.gz", "t1.0", locators=False)
+    items += _file_items(["c"], "trail", "logs/2.json.gz", "t2.0", locators=False)
+    store_records = FakeRecords({("trail", "logs/1.json.gz", "a"): {"eventID": "a"}, ("trail", "logs/2.json.gz", "c"): {"eventID": "c"}})
+    client = PagesClient(items)
+    store = EventReader(client, "t", store_records)
+    assert store.records([_row("a", "t1.0"), _row("c", "t2.0")]) == {"a": {"eventID": "a"}, "c": {"eventID": "c"}}
+    assert client.batch_calls == 1  # the two counts items; no locator asked for
+    assert store.records([_row("a", "t2.0")]) == {}  # the wrong part's file does not hold it
+    assert store.event_record("a") is None  # no locator: by id alone it is not found
+
+
+def test_an_event_is_found_by_its_id_and_time_from_the_days_pages():
+    times = _times(900, seed=5)
+    page_rows = [{**pages.row_of(summary(t, f"id-{n:03d}")), "file": f"t{n % 3}.0"} for n, t in enumerate(times)]
+    packed = [[row.get(name, "") for name in pages.PACKED] for row in page_rows]
+    items = page_items(PK, packed, "flush")
+    for number in range(3):
+        items += _file_items([], "trail", f"logs/{number}.json.gz", f"t{number}.0", locators=False)
+    wanted = page_rows[417]
+    store_records = FakeRecords({("trail", "logs/0.json.gz", "id-417"): {"eventID": "id-417"}})
+    client = PagesClient(items)
+    store = EventReader(client, "t", store_records)
+    assert wanted["file"] == "t0.0"
+    assert store.event_record("id-417", wanted["eventTime"]) == ({"eventID": "id-417"}, "logs/0.json.gz")
+    assert len(client.queries) == 1 and store.stats.items_read < 900 // 4  # the pages around that time only
+    almost = pages.shift(wanted["eventTime"], 45)  # a time to the minute still finds it
+    assert store.event_record("id-417", almost) == ({"eventID": "id-417"}, "logs/0.json.gz")
+    assert store.event_record("id-417", pages.shift(wanted["eventTime"], 3600)) is None  # not at that time
+    assert store.event_record("id-999", wanted["eventTime"]) is None
 
 
 @pytest.fixture
@@ -268,14 +305,14 @@ def sleeps(monkeypatch) -> list[float]:
 def test_batch_get_never_returns_partial_data(sleeps):
     client = PagesClient(_file_items(["a", "b"], "trail", "k", "t.0"), stuck=10_000)
     with pytest.raises(UnprocessedKeysError):
-        EventReader(client, "t", FakeRecords({})).records(["a", "b"])
+        EventReader(client, "t", FakeRecords({})).records([_row("a"), _row("b")])
     assert client.batch_calls == reader_module.BATCH_GET_ROUNDS
     assert len(sleeps) == reader_module.BATCH_GET_ROUNDS - 1 and sleeps == sorted(sleeps) and sleeps[0] > 0
 
 
 def test_batch_get_retries_unprocessed_keys_with_backoff(sleeps):
     client = PagesClient(_file_items(["a"], "trail", "k", "t.0"), stuck=2)
-    assert EventReader(client, "t").files_of(["a"]) == {"a": ("trail", "k")}
+    assert EventReader(client, "t").files_of([_row("a")]) == {"a": ("trail", "k")}
     assert client.batch_calls == 4 and len(sleeps) == 2 and sleeps[0] < sleeps[1]  # 3 for the locator, 1 for the file
 
 

@@ -1,0 +1,117 @@
+"""``/events/{id}``: found by its id and time from the day's pages (the default: no locator item per event),
+or by its id alone with EVENT_ID_LOOKUP (one locator per event), through the real ingest and query handlers
+on in-process moto."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from cloudtrail_tracker import clients, settings
+from tests.integration.ingest.trail_files import log_body, log_key
+from tests.integration.query.conftest import Api
+
+ACCOUNT, REGION = "111122223333", "eu-west-1"
+
+
+def _record(name: str, at: str, event_name: str = "CreateBucket") -> dict:
+    return {"eventVersion": "1.08", "eventTime": at, "eventSource": "s3.amazonaws.com", "eventName": event_name,
+            "userIdentity": {"type": "IAMUser", "principalId": "AIDA" + name.upper(), "accountId": ACCOUNT,
+                             "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "userName": name},
+            "awsRegion": REGION, "sourceIPAddress": "198.51.100.7", "userAgent": "aws-cli/2.15.0",
+            "requestParameters": {"bucketName": f"{name}-{event_name.lower()}"}, "responseElements": None,
+            "eventID": str(uuid.uuid4()), "readOnly": False, "eventType": "AwsApiCall", "managementEvent": True,
+            "recipientAccountId": ACCOUNT, "eventCategory": "Management"}
+
+
+# two files, one day; the same second twice (two events a page apart must not be mixed up)
+RECORDS = [[_record("alice", f"2025-05-07T09:{minute:02d}:{second:02d}Z") for minute in range(0, 50, 7) for second in (5, 5, 40)],
+           [_record("bob", f"2025-05-07T{hour:02d}:30:05Z", "PutBucketPolicy") for hour in (9, 13, 23)]]
+
+
+@pytest.fixture
+def stack(request):
+    """A stack ingesting RECORDS with EVENT_ID_LOOKUP as ``request.param`` (default off); yields (api, aws)."""
+    import boto3
+    from moto import mock_aws
+
+    from cloudtrail_tracker.local.resources import create_stack_resources
+    from cloudtrail_tracker.local.template import load_template
+    from tests.conftest import AwsStack
+
+    saved = dict(os.environ)
+    os.environ["AUTH_MODE"] = "none"
+    os.environ["EVENT_ID_LOOKUP"] = getattr(request, "param", "")
+    try:
+        with mock_aws():
+            session = boto3.session.Session(region_name="us-east-1")  # the clients' default region
+            aws = AwsStack(session, create_stack_resources(session, load_template()))
+            os.environ["TABLE_NAME"] = aws.resources.table
+            settings.reset()
+            clients.reset()
+            for number, records in enumerate(RECORDS):
+                aws.put_log(log_key("20250507T0950Z", f"LOOKUP{number:010d}", ACCOUNT, REGION), log_body(records))
+            aws.drain()
+            from query.handler import lambda_handler
+
+            yield Api(lambda_handler), aws
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.reset()
+        clients.reset()
+
+
+def _all() -> list[dict]:
+    return [record for records in RECORDS for record in records]
+
+
+def test_every_event_is_found_by_its_id_and_time_without_a_locator(stack):
+    api, aws = stack
+    assert aws.items("E#") == []  # no item per event
+    for record in _all():
+        body = api.ok(f"/events/{record['eventID']}", {"at": record["eventTime"]})
+        assert body["record"]["eventID"] == record["eventID"] and body["record"]["eventTime"] == record["eventTime"]
+        assert body["event"]["actor"] == record["userIdentity"]["userName"]
+    late = RECORDS[1][-1]  # 23:30:05, a minute before midnight is still its day
+    assert api.ok(f"/events/{late['eventID']}", {"at": "2025-05-07T23:30:00Z"})["record"]["eventID"] == late["eventID"]
+    offset = api.ok(f"/events/{late['eventID']}", {"at": "2025-05-08T01:30:05+02:00"})  # the same instant, another zone
+    assert offset["record"]["eventID"] == late["eventID"]
+
+
+def test_an_id_alone_or_a_bad_time_says_what_to_add(stack):
+    api, _ = stack
+    record = RECORDS[0][4]
+    status, error = api.get(f"/events/{record['eventID']}")
+    assert status == 400 and error["parameter"] == "at" and "EventIdLookup" in error["hint"]
+    for bad in ("2025-05-07", "yesterday", "2025-13-07T09:00:00Z"):
+        status, error = api.get(f"/events/{record['eventID']}", {"at": bad})
+        assert status == 400 and error["parameter"] == "at", bad
+    status, error = api.get(f"/events/{record['eventID']}", {"at": "2025-05-07T11:00:00Z"})  # another time
+    assert status == 404 and error["parameter"] == "eventID"
+    status, _ = api.get(f"/events/{uuid.uuid4()}", {"at": record["eventTime"]})
+    assert status == 404
+    status, error = api.get(f"/events/{record['eventID']}", {"at": record["eventTime"], "time": "x"})
+    assert status == 400  # an unknown name is refused, not ignored
+
+
+@pytest.mark.parametrize("stack", ["true"], indirect=True)
+def test_with_event_id_lookup_an_id_alone_finds_the_event(stack):
+    api, aws = stack
+    assert len(aws.items("E#")) == len(_all())  # one locator per event
+    for record in _all():
+        assert api.ok(f"/events/{record['eventID']}")["record"]["eventID"] == record["eventID"]
+        assert api.ok(f"/events/{record['eventID']}", {"at": record["eventTime"]})["record"]["eventID"] == record["eventID"]
+    status, error = api.get(f"/events/{uuid.uuid4()}")
+    assert status == 404 and error["parameter"] == "eventID"
+
+
+@pytest.mark.parametrize("stack", ["true"], indirect=True)
+def test_locators_written_before_the_lookup_was_switched_off_still_answer(stack, monkeypatch):
+    api, _ = stack
+    monkeypatch.setenv("EVENT_ID_LOOKUP", "false")
+    settings.reset()
+    record = RECORDS[1][0]
+    assert api.ok(f"/events/{record['eventID']}")["record"]["eventID"] == record["eventID"]
