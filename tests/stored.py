@@ -32,6 +32,19 @@ def events(items: list[dict], view: str = keys.VIEW_ALL) -> list[dict]:
     return list(found.values())
 
 
+def actor_events(items: list[dict]) -> list[dict]:
+    """Every event's summary as its actor's reads find it, each once: in the actor's own pages (``U#``) or its
+    group's (``G#``, writes where it had few events); a row in a group that is not its actor's is left out."""
+    found: dict[tuple[str, str, str], dict] = {}
+    for item in items:
+        if item["pk"].startswith((keys.VIEW_ACTOR, keys.VIEW_ACTOR_GROUP)) and "s" in item:
+            for summary in pages.decode(item["s"]):
+                row = pages.row_of(summary)
+                if item["pk"] in (keys.page_pk(keys.VIEW_ACTOR, row["actor"]), keys.actor_group_pk(row["actor"])):
+                    found.setdefault((row["actor"], *pages.position_of(row)), row)
+    return list(found.values())
+
+
 def summaries_per_event(items: list[dict], view: str = keys.VIEW_ALL) -> Counter:
     """eventID -> how many distinct positions hold it in ``view`` (1 when stored exactly once)."""
     return Counter(row["eventID"] for row in events(items, view))

@@ -25,7 +25,7 @@ SUMMARY = ("eventTime", "eventID", "eventName", "eventSource", "actor", "actorTy
 # record without a locator). Pages written before a field existed hold shorter summaries: their rows lack it.
 APPENDED = ("console", "file")
 PACKED = SUMMARY + APPENDED
-_TIME, _ID = 0, 1
+_TIME, _ID, _ACTOR = 0, 1, SUMMARY.index("actor")
 
 
 def summary_of(event: StoredEvent, part_tag: str = "") -> list:
@@ -46,6 +46,10 @@ def position_of(summary_or_row) -> tuple[str, str]:
     if isinstance(summary_or_row, dict):
         return summary_or_row["eventTime"], summary_or_row["eventID"]
     return summary_or_row[_TIME], summary_or_row[_ID]
+
+
+def actor_of(summary: list) -> str:
+    return summary[_ACTOR]
 
 
 def encode(summaries: list[list]) -> bytes:

@@ -16,9 +16,11 @@ the work of one API call and tests can measure it.
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +33,9 @@ from . import keys, pages
 _deserializer = TypeDeserializer()
 PAGES_PER_QUERY = 25  # pages a Query returns at most (each up to ~50 KB compressed)
 ROWS_PER_CALL = 5000  # summaries one query_events call looks at before it hands back a position
+DECODED_PER_CALL = 4 * ROWS_PER_CALL  # summaries it decodes (an actor's group pages hold other actors' too)
+LOOKBACK_DECODED = 10 * DECODED_PER_CALL  # summaries an unbounded look back at one actor's latest days decodes
+ABOVE_EVERY_ID = "\U0010ffff"  # an eventID position above every real one: "resume with all events of that second"
 AT_SLACK_S = 60  # how far an event's time may be from the ``at`` it is looked up by
 MAX_BATCH_GET = 100  # BatchGetItem limit
 BATCH_GET_ROUNDS = 8  # BatchGetItem calls per chunk before UnprocessedKeys is an error
@@ -73,10 +78,12 @@ class Partition:
     value: str
     low: str  # eventTime bounds, inclusive
     high: str
+    group: str = ""  # an actor's: its group's partition, read with it for the rows of ``actor`` (keys.OWN_PAGE_EVENTS)
+    actor: str = ""
 
     @classmethod
     def of_actor(cls, actor: str, low: str = "0000-01-01T00:00:00Z", high: str = "9999-12-31T23:59:59Z") -> Partition:
-        return cls(keys.page_pk(keys.VIEW_ACTOR, actor), low, high)
+        return cls(keys.page_pk(keys.VIEW_ACTOR, actor), low, high, keys.actor_group_pk(actor), actor)
 
     @classmethod
     def of_day(cls, day: str, low: str, high: str, failures_only: bool = False) -> Partition:
@@ -221,23 +228,22 @@ class EventReader:
     def query_events(self, partition: Partition, *, limit: int, start_key: EventPosition | None = None,
                      conditions: tuple[Condition, ...] = (), count_only: bool = False) -> Page:
         """Up to ``limit`` summaries of ``partition`` matching ``conditions``, newest first, after
-        ``start_key``; at most ROWS_PER_CALL looked at. Raises InvalidStartKey for a foreign start key."""
+        ``start_key``; at most ROWS_PER_CALL looked at (and DECODED_PER_CALL decoded: an actor's group
+        pages hold other actors' too). Raises InvalidStartKey for a foreign start key."""
         if start_key is not None and not partition.accepts(start_key):
             raise InvalidStartKey(partition.value)
         after = (start_key.event_time, start_key.event_id) if start_key else None  # handed out already: this and newer
         top = after[0] if after else partition.high
         low, high = keys.page_range(partition.low, pages.shift(top, keys.PAGE_SPAN_S))
-        request = {
-            "TableName": self._table, "ScanIndexForward": False,
-            "KeyConditionExpression": "#p = :p AND #s BETWEEN :lo AND :hi",
-            "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
-            "ExpressionAttributeValues": {":p": {"S": partition.value}, ":lo": {"S": low}, ":hi": {"S": high}},
-            "Limit": PAGES_PER_QUERY if count_only else max(2, min(PAGES_PER_QUERY, limit // 20 + 2)),
-        }
+        per_request = PAGES_PER_QUERY if count_only else max(2, min(PAGES_PER_QUERY, limit // 20 + 2))
+        streams = [self._pages(partition.value, low, high, per_request)]
+        if partition.group:
+            streams.append(self._pages(partition.group, low, high, per_request))
         found: list[dict] = []
         found_keys: list[EventPosition] = []
         matched = 0
         looked = 0
+        decoded = 0
         pending: list[dict] = []  # summaries read and not yet handed out
         last: tuple[str, str] | None = None  # the last summary looked at
 
@@ -261,25 +267,41 @@ class EventReader:
                         found_keys.append(EventPosition(*last))
             return True
 
-        while True:
-            response = self._client.query(**request)
-            self.stats.add(1, 0)
-            for item in response.get("Items", []):
-                newest = keys.newest_time_of_page(item[keys.SK]["S"])
-                if not hand_out(newest) or (not count_only and matched >= limit):
-                    return self._stopped(found, found_keys, matched, last)
-                summaries = pages.decode(item["s"]["B"])
-                self.stats.add(0, len(summaries))
-                for summary in summaries:
-                    position = pages.position_of(summary)
-                    if partition.low <= position[0] <= partition.high and (after is None or position < after):
-                        pending.append(pages.row_of(summary))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        # the pages of both partitions, newest first (an actor's own pages and its group's interleave in time)
+        for item in heapq.merge(*streams, key=lambda page: page[keys.SK]["S"], reverse=True):
+            newest = keys.newest_time_of_page(item[keys.SK]["S"])
+            if not hand_out(newest) or (not count_only and matched >= limit):
+                return self._stopped(found, found_keys, matched, last)
+            if decoded >= DECODED_PER_CALL:  # everything newer than this page is handed out: resume above it
+                return Page(items=found, item_keys=found_keys, count=matched, last_key=EventPosition(newest, ABOVE_EVERY_ID))
+            summaries = pages.decode(item["s"]["B"])
+            decoded += len(summaries)
+            self.stats.add(0, len(summaries))
+            of_group = item[keys.PK]["S"] != partition.value
+            for summary in summaries:
+                position = pages.position_of(summary)
+                if (partition.low <= position[0] <= partition.high and (after is None or position < after)
+                        and (not of_group or pages.actor_of(summary) == partition.actor)):
+                    pending.append(pages.row_of(summary))
         if not hand_out(None) or pending:
             return self._stopped(found, found_keys, matched, last)
         return Page(items=found, item_keys=found_keys, last_key=None, count=matched)
+
+    def _pages(self, pk: str, low: str, high: str, per_request: int) -> Iterator[dict]:
+        """The pages of partition ``pk`` whose sk is between ``low`` and ``high``, newest first (Query by Query)."""
+        request = {
+            "TableName": self._table, "ScanIndexForward": False, "Limit": per_request,
+            "KeyConditionExpression": "#p = :p AND #s BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
+            "ExpressionAttributeValues": {":p": {"S": pk}, ":lo": {"S": low}, ":hi": {"S": high}},
+        }
+        while True:
+            response = self._client.query(**request)
+            self.stats.add(1, 0)
+            yield from response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     @staticmethod
     def _stopped(found, found_keys, matched, last) -> Page:
@@ -352,12 +374,13 @@ class EventReader:
 
     def actor_services_by_day(self, actor: str, max_days: int, max_events: int) -> list[dict]:
         """``{"day", "counts": {"s:<service>": n}}`` of ``actor``'s latest ``max_days`` days with
-        events (at most ``max_events`` of their newest events), from the actor's own pages, newest
-        first: however long ago they were."""
+        events (at most ``max_events`` of their newest events), from the actor's pages, newest
+        first: however long ago they were (but no more than LOOKBACK_DECODED summaries decoded: a light
+        actor's group pages hold others' events too)."""
         partition = Partition.of_actor(actor)
         per_day: dict[str, dict[str, int]] = defaultdict(dict)
-        start, looked = None, 0
-        while looked < max_events:
+        start, looked, decoded_before = None, 0, self.stats.items_read
+        while looked < max_events and self.stats.items_read - decoded_before < LOOKBACK_DECODED:
             page = self.query_events(partition, limit=min(ROWS_PER_CALL, max_events - looked), start_key=start)
             for row in page.items:
                 day = row["eventTime"][:10]
@@ -540,33 +563,9 @@ class EventReader:
         return ends[0], ends[1]
 
     def actor_day_span(self, actor: str) -> tuple[str | None, str | None]:
-        """(first, last) day of ``actor``'s events, from the ends of their own pages (keys only: two
-        Queries of one key, a third only when the oldest page is within PAGE_SPAN_S of a midnight).
-        Not from the ACTOR registry's firstSeen, which a process that ingests newer files before older
-        ones leaves at the newer day."""
-        pk = keys.page_pk(keys.VIEW_ACTOR, actor)
-        ends = []
-        for forward in (True, False):
-            response = self._client.query(
-                TableName=self._table, KeyConditionExpression="#p = :p", ScanIndexForward=forward, Limit=1,
-                ExpressionAttributeNames={"#p": keys.PK, "#s": keys.SK}, ProjectionExpression="#s",
-                ExpressionAttributeValues={":p": {"S": pk}})
-            self.stats.add(1, response.get("ScannedCount", 0))
-            items = response.get("Items", [])
-            ends.append(keys.newest_time_of_page(items[0][keys.SK]["S"]) if items else None)
-        oldest_newest, newest = ends
-        if oldest_newest is None or newest is None:
+        """(first, last) day of ``actor``'s events: its ACTOR registry entry's firstSeen and lastSeen (one
+        GetItem; its events may be in its group's pages, which the ends of its own pages would not tell)."""
+        entries = self.actor_entries([actor])
+        if not entries:
             return None, None
-        # A page's events are at most PAGE_SPAN_S older than its newest, and no page's newest is older
-        # than the oldest page's: the first event lies within PAGE_SPAN_S before it.
-        day = oldest_newest[:10]
-        if pages.shift(oldest_newest, -keys.PAGE_SPAN_S)[:10] != day:
-            # near midnight: the pages that may hold the day before's events tell
-            high = pages.shift(f"{day}T00:00:00Z", keys.PAGE_SPAN_S)
-            request = {"TableName": self._table, "KeyConditionExpression": "#p = :p AND #s <= :hi",
-                       "ExpressionAttributeNames": {"#p": keys.PK, "#s": keys.SK},
-                       "ExpressionAttributeValues": {":p": {"S": pk}, ":hi": {"S": f"{high}#{keys.HIGH}"}}}
-            times = [pages.position_of(summary)[0] for item in self._paged_query(request)
-                     for summary in pages.decode(item["s"])]
-            day = min([day, *(t[:10] for t in times)])
-        return day, newest[:10]
+        return entries[0].get("firstSeen") or None, entries[0].get("lastSeen") or entries[0].get("firstSeen") or None

@@ -2,7 +2,8 @@
 (``/users``, ``/services``, the walks' day lists, the query API's name lookups).
 
 An entry is written before the first events it lists (so no stored event has an unlisted actor),
-and then once per name and newer day per process: a few requests per file, not per event.
+and then once per name and newer (or, for actors and services, older) day per process: a few requests per
+file, not per event. An actor's and a service's firstSeen and lastSeen are the ends of its days.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ class Registries:
     def __init__(self, client, table: str):
         self._client = client
         self._table = table
-        self._written: dict[tuple[str, str], str] = {}  # (kind, name) -> newest day written
+        # (kind, name) -> (the day its firstSeen is at most, the newest day written) by this process
+        self._written: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         self.requests = 0
 
     def record(self, events: list[StoredEvent]) -> None:
-        """List the names of ``events`` not yet written by this process for their day."""
-        newest: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+        """List the names of ``events`` not yet written by this process for their days."""
+        span: dict[tuple[str, str], tuple[str, str, dict[str, str]]] = {}  # (kind, name) -> (oldest day, newest day, fields)
         # one (actor, service, day, error, event name) per distinct combination: far fewer than events
         for actor, account, source, service, day, error, event_name in {
                 (e.actor, e.account, e.event_source, e.service, e.day, e.error_code, e.event_name) for e in events}:
@@ -38,16 +40,22 @@ class Registries:
             if account:
                 entries.append((keys.ACCOUNT_REGISTRY, account, {}))
             for kind, name, fields in entries:
-                seen = newest.get((kind, name))
-                if seen is None or day > seen[0]:
-                    newest[(kind, name)] = (day, fields)
-        for (kind, name), (day, fields) in newest.items():
-            written = self._written.get((kind, name))
-            tracks_last_seen = kind in (keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY)
-            if written is not None and (not tracks_last_seen or written >= day):
-                continue
-            self._write(kind, name, fields, day, tracks_last_seen)
-            self._written[(kind, name)] = max(day, written or "")
+                seen = span.get((kind, name))
+                if seen is None:
+                    span[(kind, name)] = (day, day, fields)
+                else:
+                    oldest, newest, kept = seen
+                    span[(kind, name)] = (min(oldest, day), max(newest, day), fields if day > newest else kept)
+        for (kind, name), (oldest, day, fields) in span.items():
+            tracks_days = kind in (keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY)
+            first, last = self._written.get((kind, name), (None, None))
+            if last is None or (tracks_days and day > last):
+                self._write(kind, name, fields, day, tracks_days)
+                first, last = min(day, first or day), max(day, last or day)
+            if tracks_days and first is not None and oldest < first:  # an older day than this process wrote
+                self._move_first_seen_back(kind, name, oldest)
+                first = oldest
+            self._written[(kind, name)] = (first, last)
 
     def _write(self, kind: str, name: str, fields: dict[str, str], day: str, tracks_last_seen: bool) -> None:
         names = {"#name": "name", "#first": "firstSeen"}
@@ -71,12 +79,15 @@ class Registries:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             # seen on a later day already (a backfill of older logs): only firstSeen may move back
-            self.requests += 1
-            try:
-                self._client.update_item(
-                    TableName=self._table, Key=keys.registry_key(kind, name),
-                    UpdateExpression="SET #first = :day", ConditionExpression="#first > :day",
-                    ExpressionAttributeNames={"#first": "firstSeen"}, ExpressionAttributeValues={":day": {"S": day}})
-            except ClientError as again:
-                if again.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            self._move_first_seen_back(kind, name, day)
+
+    def _move_first_seen_back(self, kind: str, name: str, day: str) -> None:
+        self.requests += 1
+        try:
+            self._client.update_item(
+                TableName=self._table, Key=keys.registry_key(kind, name),
+                UpdateExpression="SET #first = :day", ConditionExpression="#first > :day",
+                ExpressionAttributeNames={"#first": "firstSeen"}, ExpressionAttributeValues={":day": {"S": day}})
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise

@@ -186,7 +186,7 @@ class EventWriter:
     # ---- items
     def _items(self, stored: list[tuple[_Part, list[StoredEvent]]]) -> list[dict]:
         views: dict[str, list[tuple[list, int]]] = defaultdict(list)
-        per_actor: dict[str, list[tuple[list, int]]] = defaultdict(list)
+        of_actor: dict[str, list[tuple[list, int]]] = defaultdict(list)  # each actor's summaries in this write
         items = []
         tracked = self._resources.tracked(event for _, events in stored for event in events if event.mentions or event.changes)
         for part, events in stored:
@@ -204,9 +204,12 @@ class EventWriter:
                 summary = pages.summary_of(event, part.tag)
                 entry = (summary, len(orjson.dumps(summary)))
                 views[keys.page_pk(keys.VIEW_ALL, event.day)].append(entry)
-                views[keys.page_pk(keys.VIEW_ACTOR, event.actor.name)].append(entry)
+                of_actor[event.actor.name].append(entry)
                 if event.error_code:
                     views[keys.page_pk(keys.VIEW_ERRORS, event.day)].append(entry)
+        for actor, entries in of_actor.items():
+            own = len(entries) >= keys.OWN_PAGE_EVENTS
+            views[keys.page_pk(keys.VIEW_ACTOR, actor) if own else keys.actor_group_pk(actor)].extend(entries)
         flush_tag = os.urandom(6).hex()  # pages of a retried flush never replace the first one's
         # Calls and mentions: one item per day (per resource) for the whole flush, not per part: a retried flush
         # writes them again under a new tag, which readers take as sets (calls.py, resources.py).

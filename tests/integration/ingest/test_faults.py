@@ -51,7 +51,7 @@ from tests.integration.ingest.faults import (
     VirtualClock,
     fault_kinds,
 )
-from tests.stored import counts, events, files_named, locators, registry, scan
+from tests.stored import actor_events, counts, events, files_named, locators, registry, scan
 
 SEED = int(os.environ.get("FAULT_SEED", "20250306"))  # FAULT_SEED=7 pytest ... tries another run
 FILES, RECORDS_PER_FILE = 24, 30
@@ -207,12 +207,13 @@ def test_faults_and_killed_lambdas_lose_nothing_and_count_once(aws, tmp_path, mo
     assert all(row["actor"] == actor_name[who(expected.events[row["eventID"]])] for row in listed), \
         "one identity, one name"
 
-    # once in its actor's pages, and (a failed call) once in its day's failed calls
-    assert Counter(row["eventID"] for row in events(items, keys.VIEW_ACTOR)) == \
-        {event_id: 1 for event_id in expected.events}
-    actor_pages = views_of(items, keys.VIEW_ACTOR)
-    assert all(actor_pages[e] == {keys.page_pk(keys.VIEW_ACTOR, actor_name[who(r)])}
-               for e, r in expected.events.items())
+    # once in its actor's pages (its own, or its group's), and (a failed call) once in its day's failed calls
+    assert Counter(row["eventID"] for row in actor_events(items)) == {event_id: 1 for event_id in expected.events}
+    own, grouped = views_of(items, keys.VIEW_ACTOR), views_of(items, keys.VIEW_ACTOR_GROUP)
+    for event_id, record in expected.events.items():
+        name = actor_name[who(record)]
+        assert own[event_id] | grouped[event_id], event_id
+        assert own[event_id] <= {keys.page_pk(keys.VIEW_ACTOR, name)} and grouped[event_id] <= {keys.actor_group_pk(name)}
     failed = {e for e, r in expected.events.items() if r.get("errorCode")}
     assert failed, "the sample history has failed calls"
     assert Counter(row["eventID"] for row in events(items, keys.VIEW_ERRORS)) == {e: 1 for e in failed}

@@ -349,7 +349,51 @@ def test_one_actors_counts_come_from_their_own_pages():
     assert rows == [{"actor": "alice", "actorType": "IAMUser", "day": "2024-01-02",
                      "counts": {"n": 2, "e:RunInstances": 2, "s:ec2": 2, "x:AccessDenied": 1}},
                     {"actor": "alice", "actorType": "IAMUser", "day": "2024-01-03", "counts": {"n": 1, "e:PutObject": 1, "s:ec2": 1}}]
-    assert {q["ExpressionAttributeValues"][":p"]["S"] for q in client.queries} == {actor_pk}
+    assert {q["ExpressionAttributeValues"][":p"]["S"] for q in client.queries} == {actor_pk, keys.actor_group_pk("alice")}
+
+
+# ---- an actor's events: its own pages and its group's (writes where it had few events), merged
+def _actor_pages(seed: int, count: int = 900, others: tuple[str, ...] = ("bob", "carol")) -> tuple[list[dict], list[tuple[str, str]]]:
+    """alice's ``count`` events, some in her own pages, the rest in her group's among others' events
+    (as the writer leaves them: a write with OWN_PAGE_EVENTS of hers gives her a page); some written twice
+    (a retried write put them in the other partition too). (items, alice's positions newest first)."""
+    rng = random.Random(seed)
+    mine = [summary(t, f"a-{n:04d}", actor="alice") for n, t in enumerate(_times(count, seed))]
+    theirs = [summary(t, f"o-{n:04d}", actor=rng.choice(others)) for n, t in enumerate(_times(count * 3, seed + 1))]
+    own, grouped = [], list(theirs)
+    for s in mine:
+        (own if rng.random() < 0.5 else grouped).append(s)
+    retried = rng.sample(own, min(40, len(own) // 2))
+    items = (page_items(keys.page_pk(keys.VIEW_ACTOR, "alice"), own, "f1") + page_items(keys.actor_group_pk("alice"), grouped, "f2")
+             + page_items(keys.actor_group_pk("alice"), retried, "f3"))
+    return items, sorted((pages.position_of(s) for s in mine), reverse=True)
+
+
+@pytest.mark.parametrize("limit", [1, 13, 100, 1000])
+def test_an_actors_own_and_group_pages_merge_newest_first_once_each_without_others(limit):
+    items, expected = _actor_pages(seed=21)
+    store = EventReader(PagesClient(items), "t")
+    rows, _ = walk_all(store, Partition.of_actor("alice"), limit)
+    assert [pages.position_of(row) for row in rows] == expected
+    assert {row["actor"] for row in rows} == {"alice"}
+    assert store.query_events(Partition.of_actor("alice"), limit=1, count_only=True).count == len(expected)
+
+
+def test_a_group_full_of_others_stops_at_its_decode_budget_on_a_position_that_names_no_one_elses_event(monkeypatch):
+    monkeypatch.setattr(reader_module, "DECODED_PER_CALL", 200)
+    items, expected = _actor_pages(seed=4, count=60)  # 60 of hers among 180 of others
+    store = EventReader(PagesClient(items), "t")
+    rows, start, stops = [], None, []
+    while True:
+        page = store.query_events(Partition.of_actor("alice"), limit=1000, start_key=start)
+        rows.extend(page.items)
+        if page.last_key is None:
+            break
+        stops.append(page.last_key)
+        start = page.last_key
+    assert stops, "the budget was reached"
+    assert all(not stop.event_id.startswith("o-") for stop in stops)  # a cursor never carries another actor's eventID
+    assert [pages.position_of(row) for row in rows] == expected  # and resuming there loses and repeats nothing
 
 
 # ---- registries
