@@ -91,7 +91,8 @@ def batch_ends(deliveries: list, window_seconds: int | None) -> set[int]:
 KINDS = ("pages", "locators", "claims", "counts", "registries", "calls", "resources", "mentions", "alerts", "other", INDEX_KIND)
 REGISTRIES = {keys.ACTOR_REGISTRY, keys.SERVICE_REGISTRY, keys.MONTH_REGISTRY, keys.DAY_REGISTRY, keys.ERROR_REGISTRY,
               keys.EVENT_NAME_REGISTRY, keys.ACCOUNT_REGISTRY}
-_KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ERRORS: "pages", "E#": "locators",
+_KIND_OF_PREFIX = {keys.VIEW_ALL: "pages", keys.VIEW_ACTOR: "pages", keys.VIEW_ACTOR_GROUP: "pages", keys.VIEW_ERRORS: "pages",
+                   "E#": "locators",
                    "K#": "claims", keys.counts_pk("0000-00")[:2]: "counts", keys.calls_pk("0000-00")[:2]: "calls",
                    keys.RESOURCE_PREFIX: "resources", keys.STATE_PREFIX[:2]: "resources", keys.CREATED_PREFIX[:2]: "resources",
                    keys.MENTIONS_PREFIX[:2]: "mentions", keys.alert_day_pk("")[:2]: "alerts"}

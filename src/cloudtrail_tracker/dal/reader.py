@@ -1,8 +1,9 @@
 """Reading the table for the query API: every read is a Query on a key, a GetItem or a BatchGetItem
 of known keys; never a Scan.
 
-Event lists read pages (pages.py): a Query of one view partition, newest page first, merged into
-one newest-first stream of summaries (pages of different files overlap in time, but a page spans at
+Event lists read pages (pages.py): a Query of one view partition (an actor's: of its own and of its
+group's, merged, the group's other actors skipped), newest page first, merged into one newest-first
+stream of summaries (pages of different files overlap in time, but a page spans at
 most PAGE_SPAN_S, so a summary can be handed out once every page that could hold a newer one has been
 read). A walk resumes at an :class:`EventPosition` (eventTime, eventID): the pages whose newest event
 is at most PAGE_SPAN_S after it are read again and what was handed out is skipped.
@@ -213,23 +214,38 @@ class EventReader:
         return {event_id: files[sk] for event_id, sk in named.items() if sk in files}
 
     def summary_at(self, event_id: str, at: str) -> dict | None:
-        """The summary row of ``event_id``, whose eventTime is ``at`` (to within AT_SLACK_S, on the same day):
-        the day's pages around that time read, newest first."""
-        day = at[:10]
-        low, high = max(f"{day}T00:00:00Z", pages.shift(at, -AT_SLACK_S)), min(f"{day}T23:59:59Z", pages.shift(at, AT_SLACK_S))
-        partition, start = Partition.of_day(day, low, high), None
-        while True:  # a busy minute may hold more than one call's worth of summaries
-            found = self.query_events(partition, limit=1, start_key=start, conditions=(Condition("eventID", "eq", event_id),))
-            if found.items or found.last_key is None:
-                return found.items[0] if found.items else None
-            start = found.last_key
+        """The summary row of ``event_id``, whose eventTime is ``at`` to within AT_SLACK_S: the pages of that
+        time read, newest first (of both days when the slack crosses a midnight)."""
+        low, high = pages.shift(at, -AT_SLACK_S), pages.shift(at, AT_SLACK_S)
+        for day in dict.fromkeys((at[:10], low[:10], high[:10])):
+            partition = Partition.of_day(day, max(low, f"{day}T00:00:00Z"), min(high, f"{day}T23:59:59Z"))
+            start = None
+            while True:  # a busy minute may hold more than one call's worth of summaries
+                found = self.query_events(partition, limit=1, start_key=start, conditions=(Condition("eventID", "eq", event_id),))
+                if found.items:
+                    return found.items[0]
+                if found.last_key is None:
+                    break
+                start = found.last_key
+        return None
+
+    def record_of(self, row: dict) -> tuple[dict, str] | None:
+        """(the full sanitised record, its log file's key) of the event of summary ``row`` (or of
+        ``{"eventID": ...}``: by its locator), or None (no such event or locator, or its log file is gone)."""
+        event_id = row["eventID"]
+        files = self.files_of([row])
+        if event_id not in files:
+            return None
+        bucket, key = files[event_id]
+        record = self._records.records([(bucket, key, event_id)]).get(event_id)
+        return (record, key) if record is not None else None
 
     # ---- event lists
     def query_events(self, partition: Partition, *, limit: int, start_key: EventPosition | None = None,
                      conditions: tuple[Condition, ...] = (), count_only: bool = False) -> Page:
         """Up to ``limit`` summaries of ``partition`` matching ``conditions``, newest first, after
-        ``start_key``; at most ROWS_PER_CALL looked at (and DECODED_PER_CALL decoded: an actor's group
-        pages hold other actors' too). Raises InvalidStartKey for a foreign start key."""
+        ``start_key``; at most ROWS_PER_CALL looked at, and about DECODED_PER_CALL of other actors' summaries
+        skipped (an actor's group pages hold them). Raises InvalidStartKey for a foreign start key."""
         if start_key is not None and not partition.accepts(start_key):
             raise InvalidStartKey(partition.value)
         after = (start_key.event_time, start_key.event_id) if start_key else None  # handed out already: this and newer
@@ -243,7 +259,7 @@ class EventReader:
         found_keys: list[EventPosition] = []
         matched = 0
         looked = 0
-        decoded = 0
+        skipped = 0  # other actors' summaries of the group pages, in the range still to walk
         pending: list[dict] = []  # summaries read and not yet handed out
         last: tuple[str, str] | None = None  # the last summary looked at
 
@@ -272,17 +288,21 @@ class EventReader:
             newest = keys.newest_time_of_page(item[keys.SK]["S"])
             if not hand_out(newest) or (not count_only and matched >= limit):
                 return self._stopped(found, found_keys, matched, last)
-            if decoded >= DECODED_PER_CALL:  # everything newer than this page is handed out: resume above it
-                return Page(items=found, item_keys=found_keys, count=matched, last_key=EventPosition(newest, ABOVE_EVERY_ID))
+            if skipped >= DECODED_PER_CALL and newest < top:
+                # everything newer than this page is handed out; resume at the last row looked at (the caller's
+                # own) or, when there is none, right above this page: either is past where this call started
+                resume = EventPosition(*last) if last else EventPosition(newest, ABOVE_EVERY_ID)
+                return Page(items=found, item_keys=found_keys, count=matched, last_key=resume)
             summaries = pages.decode(item["s"]["B"])
-            decoded += len(summaries)
             self.stats.add(0, len(summaries))
             of_group = item[keys.PK]["S"] != partition.value
             for summary in summaries:
                 position = pages.position_of(summary)
-                if (partition.low <= position[0] <= partition.high and (after is None or position < after)
-                        and (not of_group or pages.actor_of(summary) == partition.actor)):
-                    pending.append(pages.row_of(summary))
+                if partition.low <= position[0] <= partition.high and (after is None or position < after):
+                    if not of_group or pages.actor_of(summary) == partition.actor:
+                        pending.append(pages.row_of(summary))
+                    else:
+                        skipped += 1
         if not hand_out(None) or pending:
             return self._stopped(found, found_keys, matched, last)
         return Page(items=found, item_keys=found_keys, last_key=None, count=matched)
@@ -311,16 +331,8 @@ class EventReader:
     def event_record(self, event_id: str, at: str | None = None) -> tuple[dict, str] | None:
         """(the full sanitised record, its log file's key) of ``event_id``, or None (no such event, or its
         log file is gone). ``at``: its eventTime (found from the day's pages); None: by its locator alone."""
-        if at is None:
-            row: dict | None = {"eventID": event_id}
-        else:
-            row = self.summary_at(event_id, at)
-        files = self.files_of([row]) if row else {}
-        if event_id not in files:
-            return None
-        bucket, key = files[event_id]
-        record = self._records.records([(bucket, key, event_id)]).get(event_id)
-        return (record, key) if record is not None else None
+        row = {"eventID": event_id} if at is None else self.summary_at(event_id, at)
+        return self.record_of(row) if row else None
 
     def latest_events(self, limit: int, actor: str | None = None) -> list[dict]:
         """Up to ``limit`` of the newest summaries: ``actor``'s, else those of the last day with events."""
@@ -475,8 +487,8 @@ class EventReader:
                 for (actor, day), counts in sorted(per.items(), key=lambda entry: (entry[0][1], entry[0][0]))]
 
     def actor_day_rows_of(self, actor: str, first_day: str, last_day: str, names: list[str] | None = None) -> list[dict]:
-        """``actor``'s counts per day, from the actor's own pages (reads grow with the actor's events,
-        not with the class)."""
+        """``actor``'s counts per day, from the actor's pages (reads grow with the actor's events and its
+        group's light actors', not with the class)."""
         per: dict[str, Counter] = defaultdict(Counter)
         actor_type = ""
         wanted = set(names) if names is not None else None

@@ -1,7 +1,7 @@
-"""One actor's console sessions over a window: their own pages read (``U#<actor>``, Query only), the
+"""One actor's console sessions over a window: their pages read (their own and their group's, Query only), the
 rows carrying a console marker kept, and the pure grouping of cloudtrail_tracker.console_sessions.
 
-Reads grow with the actor's events in the window, not with the table; a budget bounds one call
+Reads grow with the window's events of the actor and of its group's light actors, not with the table; a budget bounds one call
 (an actor with more events than that gets the newest part of the window, ``partial`` set)."""
 
 from __future__ import annotations

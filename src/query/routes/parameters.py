@@ -34,8 +34,8 @@ class NoParameters(QueryParameters):
 class EventQuery(QueryParameters):
     """One event's record."""
 
-    at: str | None = Field(None, description="the event's eventTime (YYYY-MM-DDTHH:MM:SS[Z|+HH:MM], to within a minute; "
-                           "every row gives it); needed unless the stack keeps event-id locators (EventIdLookup)")
+    at: str | None = Field(None, description="the event's eventTime (YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]; up to a minute off "
+                           "still finds it; every row gives it); needed unless the stack keeps event-id locators (EventIdLookup)")
 
 
 class ListQuery(QueryParameters):

@@ -22,6 +22,6 @@ def span() -> Span:
     if caller.admin:
         first, last = store.day_span()  # the DAY registry's two ends
         return Span(first=first, last=last)
-    # the ends of the caller's own pages (the ACTOR registry's firstSeen can be too late: see the reader)
+    # the caller's ACTOR registry entry (its events may be in its group's pages, whose ends say nothing of it)
     first, last = store.actor_day_span(caller.actor) if caller.actor else (None, None)
     return Span(first=first, last=last)

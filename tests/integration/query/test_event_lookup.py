@@ -28,7 +28,8 @@ def _record(name: str, at: str, event_name: str = "CreateBucket") -> dict:
 
 # two files, one day; the same second twice (two events a page apart must not be mixed up)
 RECORDS = [[_record("alice", f"2025-05-07T09:{minute:02d}:{second:02d}Z") for minute in range(0, 50, 7) for second in (5, 5, 40)],
-           [_record("bob", f"2025-05-07T{hour:02d}:30:05Z", "PutBucketPolicy") for hour in (9, 13, 23)]]
+           [_record("bob", f"2025-05-07T{hour:02d}:30:05Z", "PutBucketPolicy") for hour in (9, 13, 23)]
+           + [_record("bob", "2025-05-07T23:59:50Z", "DeleteBucket"), _record("bob", "2025-05-08T00:00:10Z", "CreateBucket")]]
 
 
 @pytest.fixture
@@ -75,10 +76,22 @@ def test_every_event_is_found_by_its_id_and_time_without_a_locator(stack):
         body = api.ok(f"/events/{record['eventID']}", {"at": record["eventTime"]})
         assert body["record"]["eventID"] == record["eventID"] and body["record"]["eventTime"] == record["eventTime"]
         assert body["event"]["actor"] == record["userIdentity"]["userName"]
-    late = RECORDS[1][-1]  # 23:30:05, a minute before midnight is still its day
+    late = RECORDS[1][2]  # 23:30:05: half a minute off still finds it
     assert api.ok(f"/events/{late['eventID']}", {"at": "2025-05-07T23:30:00Z"})["record"]["eventID"] == late["eventID"]
     offset = api.ok(f"/events/{late['eventID']}", {"at": "2025-05-08T01:30:05+02:00"})  # the same instant, another zone
     assert offset["record"]["eventID"] == late["eventID"]
+    before, after = RECORDS[1][-2:]  # ten seconds either side of a midnight, each found from the other side's time
+    assert api.ok(f"/events/{before['eventID']}", {"at": after["eventTime"]})["record"]["eventID"] == before["eventID"]
+    assert api.ok(f"/events/{after['eventID']}", {"at": before["eventTime"]})["record"]["eventID"] == after["eventID"]
+
+
+def test_another_actors_event_is_a_404_by_time_and_the_same_400_as_a_missing_one_by_id(stack):
+    api, _ = stack
+    alices = RECORDS[0][0]
+    assert api.ok(f"/events/{alices['eventID']}", {"at": alices["eventTime"]}, as_user="alice")["event"]["actor"] == "alice"
+    status, error = api.get(f"/events/{alices['eventID']}", {"at": alices["eventTime"]}, as_user="bob")
+    assert status == 404 and error["parameter"] == "eventID"
+    assert api.get(f"/events/{alices['eventID']}", as_user="bob")[0] == 400
 
 
 def test_an_id_alone_or_a_bad_time_says_what_to_add(stack):
@@ -106,6 +119,9 @@ def test_with_event_id_lookup_an_id_alone_finds_the_event(stack):
         assert api.ok(f"/events/{record['eventID']}", {"at": record["eventTime"]})["record"]["eventID"] == record["eventID"]
     status, error = api.get(f"/events/{uuid.uuid4()}")
     assert status == 404 and error["parameter"] == "eventID"
+    alices = RECORDS[0][0]  # by id, another actor's is the same 404 as a missing one
+    assert api.get(f"/events/{alices['eventID']}", as_user="bob")[0] == 404
+    assert api.get(f"/events/{alices['eventID']}", {"at": alices["eventTime"]}, as_user="bob")[0] == 404
 
 
 @pytest.mark.parametrize("stack", ["true"], indirect=True)

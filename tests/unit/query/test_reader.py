@@ -353,13 +353,15 @@ def test_one_actors_counts_come_from_their_own_pages():
 
 
 # ---- an actor's events: its own pages and its group's (writes where it had few events), merged
-def _actor_pages(seed: int, count: int = 900, others: tuple[str, ...] = ("bob", "carol")) -> tuple[list[dict], list[tuple[str, str]]]:
+def _actor_pages(seed: int, count: int = 900, others: tuple[str, ...] = ("bob", "carol"), spread_s: int = 4 * 3600,
+                 others_per_event: int = 3) -> tuple[list[dict], list[tuple[str, str]]]:
     """alice's ``count`` events, some in her own pages, the rest in her group's among others' events
     (as the writer leaves them: a write with OWN_PAGE_EVENTS of hers gives her a page); some written twice
     (a retried write put them in the other partition too). (items, alice's positions newest first)."""
     rng = random.Random(seed)
-    mine = [summary(t, f"a-{n:04d}", actor="alice") for n, t in enumerate(_times(count, seed))]
-    theirs = [summary(t, f"o-{n:04d}", actor=rng.choice(others)) for n, t in enumerate(_times(count * 3, seed + 1))]
+    mine = [summary(t, f"a-{n:04d}", actor="alice") for n, t in enumerate(_times(count, seed, spread_s=spread_s))]
+    theirs = [summary(t, f"o-{n:05d}", actor=rng.choice(others))
+              for n, t in enumerate(_times(count * others_per_event, seed + 1, spread_s=spread_s))]
     own, grouped = [], list(theirs)
     for s in mine:
         (own if rng.random() < 0.5 else grouped).append(s)
@@ -379,21 +381,35 @@ def test_an_actors_own_and_group_pages_merge_newest_first_once_each_without_othe
     assert store.query_events(Partition.of_actor("alice"), limit=1, count_only=True).count == len(expected)
 
 
-def test_a_group_full_of_others_stops_at_its_decode_budget_on_a_position_that_names_no_one_elses_event(monkeypatch):
-    monkeypatch.setattr(reader_module, "DECODED_PER_CALL", 200)
-    items, expected = _actor_pages(seed=4, count=60)  # 60 of hers among 180 of others
+@pytest.mark.parametrize(("spread_s", "limit"), [(4 * 3600, 1000), (4 * 3600, 3), (60, 1000), (60, 7)])
+def test_a_group_full_of_others_stops_at_its_budget_past_where_it_started_naming_no_one_elses_event(monkeypatch, spread_s, limit):
+    """Others' summaries skipped count against a budget; a call that reaches it stops at the caller's last row or
+    right above a page, always past where it started (a busy minute too), and the walk still hands out every row once."""
+    monkeypatch.setattr(reader_module, "DECODED_PER_CALL", 100)
+    items, expected = _actor_pages(seed=4, count=60, spread_s=spread_s, others_per_event=20)  # 60 of hers among 1,200
     store = EventReader(PagesClient(items), "t")
     rows, start, stops = [], None, []
     while True:
-        page = store.query_events(Partition.of_actor("alice"), limit=1000, start_key=start)
+        page = store.query_events(Partition.of_actor("alice"), limit=limit, start_key=start)
         rows.extend(page.items)
         if page.last_key is None:
             break
+        assert start is None or (page.last_key.event_time, page.last_key.event_id) < (start.event_time, start.event_id)
         stops.append(page.last_key)
         start = page.last_key
-    assert stops, "the budget was reached"
+        assert len(stops) < 1000
+    assert len(stops) > len(expected) // limit, "the budget was reached"
     assert all(not stop.event_id.startswith("o-") for stop in stops)  # a cursor never carries another actor's eventID
     assert [pages.position_of(row) for row in rows] == expected  # and resuming there loses and repeats nothing
+
+
+def test_a_day_partition_has_no_skip_budget_a_busy_minute_is_walked_by_rows_looked_at(monkeypatch):
+    monkeypatch.setattr(reader_module, "DECODED_PER_CALL", 10)
+    summaries = [summary(t, f"id-{n:05d}") for n, t in enumerate(_times(3000, seed=9, spread_s=60))]
+    store = EventReader(PagesClient(page_items(PK, summaries, "f")), "t")
+    rows, calls = walk_all(store, PARTITION, 500)
+    assert [pages.position_of(row) for row in rows] == sorted((pages.position_of(s) for s in summaries), reverse=True)
+    assert calls == 6
 
 
 # ---- registries
