@@ -192,12 +192,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"+ resolve, filter, summarise         {resolve_rate:,.0f} records/s per core")
         print(f"handler path: stage, flush           {store['records'] / store['seconds']:,.0f} records/s per core, "
               f"{store['stored'] / store['seconds']:,.0f} stored events/s ({BATCH} files a flush: claims, pages, "
-              f"counts, locators, registries)")
+              f"counts, registries, resources, alerts)")
         print(f"DynamoDB requests                    {store['requests']} for {store['stored']} events = "
               f"{store['requests'] * 1000 / max(store['stored'], 1):.1f} per 1,000 events (claims and registries included)")
         per_event = store["requestBytes"] / max(store["stored"], 1)
         print(f"bytes per event                      raw record {raw_avg:,.0f} B, request bytes sent {per_event:,.0f} B "
-              f"({per_event / raw_avg:.0%}; JSON, binary as base64, locator and claim included)")
+              f"({per_event / raw_avg:.0%}; JSON, binary as base64, claims included)")
         if args.large_mb:
             large = Path(tmp) / "large.json.gz"
             size, n = write_large_file(large, paths[:5], args.large_mb)

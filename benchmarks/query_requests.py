@@ -9,7 +9,7 @@ read the log files: the table keeps no records).
 
 Synthetic CloudTrail records are written as log files (one per account and FILE_MINUTES, in time
 order) to moto's trail bucket and ingested the handler's way: FileIngester.stage_stream for BATCH
-files, then flush (claims, pages, counts, locators, registries: the items the ingest writes).
+files, then flush (claims, pages, counts, registries: the items the ingest writes).
 
     python -m benchmarks.query_requests [--sizes 1000,10000,100000]
 
@@ -151,7 +151,7 @@ def endpoints(busy_actor: str) -> list[tuple[str, str, dict]]:
         ("aggregates service 30d", "/aggregates", {**month, "by": "service"}),
         ("aggregates user 30d", "/aggregates", {**month, "by": "user"}),
         ("aggregates day 30d", "/aggregates", {**month, "by": "day"}),
-        ("event", "/events/00000001-synthetic", {}),
+        ("event", "/events/00000001-synthetic", {"at": list(synthetic_records(2))[1]["eventTime"]}),  # record number 1
         ("count service 7 days", "/services/ec2", {**week, "count": "true"}),
     ]
 
