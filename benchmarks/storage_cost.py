@@ -233,11 +233,14 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
         clients.reset()
         s3, sqs = session.client("s3"), session.client("sqs")
         first_day, last_day = class_day.START.isoformat(), "-".join(trail[-1].key.split("/")[-4:-1])
-        usage, reads = Usage(), {}
+        usage, reads, same_window = Usage(), {}, {}
         running = 0
         tenth = next(n for n, d in enumerate(deliveries, 1)
                      if d.kind == "trail" and (running := running + d.records) >= records // 10)
         ends = batch_ends(deliveries, window)
+        # the window of the first tenth's events: the same events at both table sizes
+        early_end = max(r["eventTime"] for d in deliveries[:tenth] if d.kind == "trail"
+                        for r in json.loads(gzip.decompress(d.body))["Records"])
         started = time.perf_counter()
         for number, delivery in enumerate(deliveries, 1):
             s3.put_object(Bucket=resources.bucket, Key=delivery.key, Body=delivery.body)
@@ -249,6 +252,7 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
                 if number in (tenth, len(deliveries)):
                     stored_now = len(stored_by_kind(reader, resources.table)[3])
                     reads[stored_now] = measure_reads(meter, first_day, last_day)
+                    same_window[stored_now] = measure_reads(meter, first_day, early_end)
         seconds = time.perf_counter() - started
         items, item_bytes, entry_bytes, locators = stored_by_kind(reader, resources.table)
         clients.reset()
@@ -301,13 +305,19 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
 
     sizes = sorted(reads)
     say("\nread request units per returned row (aggregates: per counted event), query handler in-process, limit 100")
-    say(f"{'endpoint':<24}" + "".join(f"{f'{size:,} events: rows  RRU  RRU/row':>36}" for size in sizes))
-    for index, (label, *_rest) in enumerate(reads[sizes[0]]):
-        cells = []
-        for size in sizes:
-            _, rows, rru, _requests = reads[size][index]
-            cells.append(f"{rows:>8,} {rru:>6.1f} {rru / max(rows, 1):>8.4f}")
-        say(f"{label:<24}" + "".join(f"{cell:>36}" for cell in cells))
+    for title, measured in ((f"the whole day ({first_day})", reads), (f"the first tenth's window (to {early_end}): the same "
+                                                                      "events, the table 10x bigger", same_window)):
+        say(f"{title}\n{'endpoint':<24}" + "".join(f"{f'{size:,} events: rows  RRU  RRU/row':>36}" for size in sizes)
+            + f"{'ratio':>8}")
+        for index, (label, *_rest) in enumerate(measured[sizes[0]]):
+            if measured is same_window and label.startswith("/aggregates"):
+                continue  # counts are per day: a window ending within the day counts all of it
+            cells, per_row = [], []
+            for size in sizes:
+                _, rows, rru, _requests = measured[size][index]
+                per_row.append(rru / max(rows, 1))
+                cells.append(f"{rows:>8,} {rru:>6.1f} {per_row[-1]:>8.4f}")
+            say(f"{label:<24}" + "".join(f"{cell:>36}" for cell in cells) + f"{per_row[-1] / max(per_row[0], 1e-9):>8.2f}")
     return {"wru_per_1000": usage.wru * 1000 / events, "bytes_per_event": stored / events, "events": events}
 
 
