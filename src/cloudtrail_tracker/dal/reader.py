@@ -34,7 +34,7 @@ from . import keys, pages
 _deserializer = TypeDeserializer()
 PAGES_PER_QUERY = 25  # pages a Query returns at most (each up to ~50 KB compressed)
 ROWS_PER_CALL = 5000  # summaries one query_events call looks at before it hands back a position
-DECODED_PER_CALL = 4 * ROWS_PER_CALL  # summaries it decodes (an actor's group pages hold other actors' too)
+DECODED_PER_CALL = 4 * ROWS_PER_CALL  # other actors' summaries it skips (an actor's group pages hold them) before it stops
 LOOKBACK_DECODED = 10 * DECODED_PER_CALL  # summaries an unbounded look back at one actor's latest days decodes
 ABOVE_EVERY_ID = "\U0010ffff"  # an eventID position above every real one: "resume with all events of that second"
 AT_SLACK_S = 60  # how far an event's time may be from the ``at`` it is looked up by
