@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -87,6 +89,37 @@ def sample_stack():
         clients.reset()
     os.environ.clear()
     os.environ.update(saved)
+
+
+@contextmanager
+def stack_with_logs(logs: list[tuple[str, bytes]], env: dict[str, str] | None = None) -> Iterator[tuple[Api, object]]:
+    """A stack of its own on in-process moto (AUTH_MODE none, plus ``env``) with ``logs`` ((key, body) log files)
+    put in its bucket and ingested through SQS and the ingest handler; (the query handler's Api, the AwsStack)."""
+    from cloudtrail_tracker import settings
+    from cloudtrail_tracker.local.resources import create_stack_resources
+    from tests.conftest import AwsStack
+
+    saved = dict(os.environ)
+    os.environ.update({"AUTH_MODE": "none", **(env or {})})
+    try:
+        with mock_aws():
+            session = boto3.session.Session(region_name=REGION)
+            aws = AwsStack(session, create_stack_resources(session, load_template()))
+            os.environ["TABLE_NAME"] = aws.resources.table
+            settings.reset()
+            clients.reset()
+            for key, body in logs:
+                aws.put_log(key, body)
+            aws.drain()
+            clients.reset()
+            from query.handler import lambda_handler
+
+            yield Api(lambda_handler), aws
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.reset()
+        clients.reset()
 
 
 @pytest.fixture(scope="module")  # not "package": without __init__.py that lives for the whole session and keeps moto open

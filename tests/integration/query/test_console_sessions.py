@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import uuid
 
 import pytest
 
-from cloudtrail_tracker import clients
-from tests.integration.query.conftest import Api
+from tests.integration.query.conftest import stack_with_logs
 
 ACCOUNT, REGION = "111122223333", "us-east-1"
 DAY = {"from": "2025-03-06", "to": "2025-03-06"}
@@ -65,13 +63,6 @@ def _key(stamp: str, suffix: str) -> str:
 @pytest.fixture(scope="module")  # one stack for the file: ingest once, ask many times
 def day():
     """The generated day ingested on moto; (api, records by role)."""
-    import boto3
-    from moto import mock_aws
-
-    from cloudtrail_tracker.local.resources import create_stack_resources
-    from cloudtrail_tracker.local.template import load_template
-    from tests.conftest import AwsStack
-
     first = sign_in("alice", "2025-03-06T09:00:00Z")
     changes = [call("alice", "2025-03-06T09:05:00Z", "CreateBucket", "s3.amazonaws.com", "2025-03-06T08:59:30Z", bucketName="notes-1"),
                call("alice", "2025-03-06T09:07:00Z", "PutBucketVersioning", "s3.amazonaws.com", "2025-03-06T08:59:30Z",
@@ -85,28 +76,11 @@ def day():
     bob = sign_in("bob", "2025-03-06T11:01:00Z")
     bob_change = call("bob", "2025-03-06T11:02:00Z", "CreateBucket", "s3.amazonaws.com", "2025-03-06T11:01:00Z", bucketName="bobs")
     morning = [first, *changes, cli, bob_failed, bob, bob_change]
-    saved = dict(os.environ)
-    os.environ["AUTH_MODE"] = "none"
-    try:
-        with mock_aws():
-            session = boto3.session.Session(region_name=REGION)
-            resources = create_stack_resources(session, load_template())
-            os.environ["TABLE_NAME"] = resources.table
-            clients.reset()
-            stack = AwsStack(session, resources)
-            stack.put_log(_key("20250306T0900Z", "MORNING000000000"), gzip.compress(json.dumps({"Records": morning}).encode()))
-            stack.put_log(_key("20250306T1300Z", "AFTERNOON0000000"),
-                          gzip.compress(json.dumps({"Records": [second, later]}).encode()))
-            stack.drain()
-            clients.reset()
-            from query.handler import lambda_handler
-
-            yield Api(lambda_handler), {"first": first, "changes": changes, "cli": cli, "second": second, "later": later,
-                                        "bob_failed": bob_failed, "bob": bob, "bob_change": bob_change}
-            clients.reset()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    logs = [(_key("20250306T0900Z", "MORNING000000000"), gzip.compress(json.dumps({"Records": morning}).encode())),
+            (_key("20250306T1300Z", "AFTERNOON0000000"), gzip.compress(json.dumps({"Records": [second, later]}).encode()))]
+    with stack_with_logs(logs) as (api, _):
+        yield api, {"first": first, "changes": changes, "cli": cli, "second": second, "later": later,
+                    "bob_failed": bob_failed, "bob": bob, "bob_change": bob_change}
 
 
 def _sign_in_of(record: dict) -> dict:

@@ -4,14 +4,13 @@ on in-process moto."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 
-from cloudtrail_tracker import clients, settings
+from cloudtrail_tracker import settings
 from tests.integration.ingest.trail_files import log_body, log_key
-from tests.integration.query.conftest import Api
+from tests.integration.query.conftest import stack_with_logs
 
 ACCOUNT, REGION = "111122223333", "eu-west-1"
 
@@ -35,34 +34,10 @@ RECORDS = [[_record("alice", f"2025-05-07T09:{minute:02d}:{second:02d}Z") for mi
 @pytest.fixture
 def stack(request):
     """A stack ingesting RECORDS with EVENT_ID_LOOKUP as ``request.param`` (default off); yields (api, aws)."""
-    import boto3
-    from moto import mock_aws
-
-    from cloudtrail_tracker.local.resources import create_stack_resources
-    from cloudtrail_tracker.local.template import load_template
-    from tests.conftest import AwsStack
-
-    saved = dict(os.environ)
-    os.environ["AUTH_MODE"] = "none"
-    os.environ["EVENT_ID_LOOKUP"] = getattr(request, "param", "")
-    try:
-        with mock_aws():
-            session = boto3.session.Session(region_name="us-east-1")  # the clients' default region
-            aws = AwsStack(session, create_stack_resources(session, load_template()))
-            os.environ["TABLE_NAME"] = aws.resources.table
-            settings.reset()
-            clients.reset()
-            for number, records in enumerate(RECORDS):
-                aws.put_log(log_key("20250507T0950Z", f"LOOKUP{number:010d}", ACCOUNT, REGION), log_body(records))
-            aws.drain()
-            from query.handler import lambda_handler
-
-            yield Api(lambda_handler), aws
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        settings.reset()
-        clients.reset()
+    logs = [(log_key("20250507T0950Z", f"LOOKUP{number:010d}", ACCOUNT, REGION), log_body(records))
+            for number, records in enumerate(RECORDS)]
+    with stack_with_logs(logs, {"EVENT_ID_LOOKUP": getattr(request, "param", "")}) as (api, aws):
+        yield api, aws
 
 
 def _all() -> list[dict]:
@@ -131,3 +106,5 @@ def test_locators_written_before_the_lookup_was_switched_off_still_answer(stack,
     settings.reset()
     record = RECORDS[1][0]
     assert api.ok(f"/events/{record['eventID']}")["record"]["eventID"] == record["eventID"]
+    # another actor's event that has a locator gets the same 400 as one that has none: no existence leak
+    assert api.get(f"/events/{record['eventID']}", as_user="alice")[0] == api.get(f"/events/{uuid.uuid4()}", as_user="alice")[0] == 400
