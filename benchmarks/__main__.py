@@ -12,8 +12,9 @@ from benchmarks import backfill_local, ingest_throughput, query_requests, storag
 
 BENCHMARKS = {
     "ingest": (ingest_throughput.main, []),
-    "query": (query_requests.main, []),
-    "backfill": (backfill_local.main, ["--files", "2000"]),
+    # sizes this machine runs in minutes on moto (100,000 query events or 2,000 backfill files take hours)
+    "query": (query_requests.main, ["--sizes", "1000,10000,40000"]),
+    "backfill": (backfill_local.main, ["--files", "200", "--records", "100"]),
     "storage": (storage_cost.main, []),
 }
 
