@@ -224,6 +224,8 @@ def run(records: int, seed: int, out=sys.stdout, window: int | None = None) -> d
         session = boto3.session.Session(region_name="us-east-1")
         resources = create_stack_resources(session, load_template())
         os.environ["TABLE_NAME"] = resources.table
+        # as deployed: the template always gives the ingest its alerts topic (a published, full alert is not written again)
+        os.environ["ALERTS_TOPIC_ARN"] = session.client("sns").create_topic(Name="cloudtrail-tracker-alerts")["TopicArn"]
         reader = MotoTableReader(boto3.session.Session(region_name="us-east-1").client("dynamodb"))
         meter = Meter(reader, kind_of)
         boto3.setup_default_session(region_name="us-east-1")  # the handlers' clients come from it
