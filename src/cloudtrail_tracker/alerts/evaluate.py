@@ -90,13 +90,12 @@ class RuleSet:
         found: list[Match] = []
         for position in candidates:
             compiled = self._compiled[position]
-            if compiled.excludes(actor, role, account):
-                continue
             try:
                 hit = compiled.test(record)
             except Exception:  # a rule that cannot be tested on an odd record does not match
                 hit = False
-            if hit:
+            # the test first: it fails for most records, and most rules exclude no one
+            if hit and not (compiled.excluder and compiled.excluder.excludes(actor, role, account)):
                 found.append(compiled.match(record, actor))
         return found
 
@@ -116,15 +115,15 @@ class Excluder:
     def excludes(self, actor: str, role: str, account: str) -> bool:
         return self.actors.has(actor) or self.roles.has(role) or self.accounts.has(account)
 
+    def names_any(self) -> bool:
+        return any(names.exact or names.prefixes for names in (self.actors, self.roles, self.accounts))
+
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     rule: Rule
     test: Test
-    excluder: Excluder
-
-    def excludes(self, actor: str, role: str, account: str) -> bool:
-        return self.excluder.excludes(actor, role, account)
+    excluder: Excluder | None  # None: the rule excludes no one
 
     def match(self, record: Mapping[str, Any], actor: str) -> Match:
         rule = self.rule
@@ -159,7 +158,8 @@ def _compile_rule(rule: Rule) -> _CompiledRule | None:
     test = _compile(rule.condition, rule.parameters)
     if test is None:
         return None  # a check with nothing configured (e.g. no allowed regions) switches the rule off
-    return _CompiledRule(rule, test, Excluder.of(rule.exclude))
+    excluder = Excluder.of(rule.exclude)
+    return _CompiledRule(rule, test, excluder if excluder.names_any() else None)
 
 
 # --- conditions -------------------------------------------------------------------------------------------
@@ -172,6 +172,12 @@ def _compile(node: Mapping[str, Any], parameters: Mapping[str, Any]) -> Test | N
         if any(child is None for child in children):
             return None
         all_tests = tuple(c for c in children if c is not None)
+        if len(all_tests) == 2:  # the usual shape: no generator per record
+            first, second = all_tests
+            return lambda record: first(record) and second(record)
+        if len(all_tests) == 3:
+            first, second, third = all_tests
+            return lambda record: first(record) and second(record) and third(record)
         return lambda record: all(test(record) for test in all_tests)
     if "any" in node:
         any_tests = tuple(c for c in (_compile(child, parameters) for child in node["any"]) if c is not None)
@@ -194,7 +200,8 @@ def _compile_field_test(node: Mapping[str, Any]) -> Test:
     operand = node[op]
 
     def value(record: Mapping[str, Any]) -> str | None:
-        return _scalar(_get(record, path))
+        found = record.get(path[0], _MISSING) if len(path) == 1 else _get(record, path)
+        return found if type(found) is str else _scalar(found)  # most values are strings: one check
 
     if op == "equals":
         wanted = _scalar(operand)
@@ -355,7 +362,8 @@ def _instance_types(record: Mapping[str, Any]) -> list[str]:
 
 def _console_change(parameters: Mapping[str, Any]) -> Test:
     """clickopsnotifier's chain: not read-only, from the console, not a read, not an ignored call, not a service."""
-    ua_patterns = [re.compile(p) for p in _string_list(parameters, "console_user_agents")]
+    ua_list = _string_list(parameters, "console_user_agents")
+    ua_pattern = re.compile("|".join(f"(?:{p})" for p in ua_list)) if ua_list else None  # one search, not one per pattern
     ua_exact = frozenset(_string_list(parameters, "console_user_agents_exact"))
     console_invokers = frozenset(_string_list(parameters, "console_invokers"))
     read_prefixes = tuple(_string_list(parameters, "read_prefixes"))
@@ -368,7 +376,7 @@ def _console_change(parameters: Mapping[str, Any]) -> Test:
         if _scalar(_get(record, ("userIdentity", "sessionContext", "attributes", "sessionCredentialFromConsole"))) == "true":
             return True
         agent = record.get("userAgent")
-        return isinstance(agent, str) and (agent in ua_exact or any(p.search(agent) for p in ua_patterns))
+        return isinstance(agent, str) and (agent in ua_exact or (ua_pattern is not None and ua_pattern.search(agent) is not None))
 
     def test(record: Mapping[str, Any]) -> bool:
         if _scalar(record.get("readOnly")) == "true":
