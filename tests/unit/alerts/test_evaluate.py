@@ -245,6 +245,19 @@ def test_clickops_chain() -> None:
     assert change in fired(by_signin)
 
 
+@pytest.mark.parametrize(("patterns", "agent", "expected"), [
+    (["(?i)^mozilla/"], "MOZILLA/5.0", True),  # inline flags: a pattern of its own
+    (["(a)x", r"(b)\1"], "bb", True),  # a backreference: its group keeps its number
+    (["(?P<n>a)z", "(?P<n>b)z"], "bz", True),  # the same group name in two patterns
+    (["^Mozilla/", "custom-console(.*)"], "custom-console/1", True),  # plain patterns, joined
+    (["^Mozilla/", "custom-console(.*)"], "aws-cli/2", False),
+])
+def test_console_user_agent_patterns_match_each_as_written(patterns: list[str], agent: str, expected: bool) -> None:
+    rules = _with_parameters("console-change", console_user_agents=patterns, console_user_agents_exact=[])
+    found = {m.rule_id for m in rules.matches(_console_call("s3.amazonaws.com", "CreateBucket", agent), "student1", "", "")}
+    assert ("console-change" in found) is expected
+
+
 def _run_instances(region: str, instance_type: str) -> dict:
     """RunInstances as recorded by CloudTrail (User Guide / EC2 API shapes; written here)."""
     return {
