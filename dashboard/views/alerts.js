@@ -78,9 +78,14 @@ function alertsTable(body, answer, filtered) {
     body.replaceChildren(el("p", { className: "empty" }, filtered ? "No alert in this range matches these filters." : "No alert fired in this range."));
     return;
   }
-  body.replaceChildren(el("table", { id: "alerts-table", className: "alerts" },
+  const table = el("table", { id: "alerts-table", className: "alerts" },
     el("thead", {}, el("tr", {}, ...HEADINGS.map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, ...answer.items.map(alertRow))));
+    el("tbody", {}, ...answer.items.map(alertRow)));
+  const cut = answer.truncated // the API answers with the newest 1,000 at most
+    ? el("p", { className: "note", id: "alerts-truncated" },
+      `The newest ${answer.items.length} alerts of this range; more fired. Narrow the range or filter by severity or rule.`)
+    : null;
+  body.replaceChildren(...[cut, table].filter(Boolean));
 }
 
 async function filterForm(form, filters, choices) {
@@ -164,12 +169,12 @@ export async function renderAlerts(root, { range, params }) {
 // The header's badge: the last 7 days' alerts (the API's default window), hidden when there are none.
 export async function showAlertsBadge(badge) {
   try {
-    const { items } = await api.alerts();
+    const { items, truncated } = await api.alerts();
     Object.assign(badge.dataset, { count: String(items.length), state: "ready" });
     badge.hidden = !items.length;
     if (!items.length) return;
     const worst = SEVERITIES.find((level) => items.some((a) => a.severity === level)) || "info";
-    badge.textContent = String(items.length);
+    badge.textContent = `${items.length}${truncated ? "+" : ""}`;
     badge.className = `nav-badge severity-${worst}`;
     badge.dataset.severity = worst;
     badge.title = `${items.length} alert${items.length === 1 ? "" : "s"} in the last 7 days, the worst ${worst}`;

@@ -294,5 +294,7 @@ class Alert(BaseModel):
 
 class AlertList(BaseModel):
     items: list[Alert] = Field(description="newest first")
+    truncated: bool = Field(False, description="more alerts match than an answer holds (1,000): these are the newest; "
+                                               "narrow the range or filter by rule, actor or severity")
     from_: str = Field(alias="from", serialization_alias="from")
     to: str

@@ -28,7 +28,7 @@ import calendar
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
@@ -255,18 +255,33 @@ class AlertReader:
         self._client = client
         self._table = table_name
 
-    def listed(self, days: Iterable[str]) -> list[dict]:
-        """The alerts that fired in windows starting on ``days``, newest first (one Query per day, one BatchGetItem per 100)."""
+    def listed(self, days: Iterable[str], keep: Callable[[dict], bool] | None = None, limit: int | None = None) -> list[dict]:
+        """The alerts that fired in windows starting on ``days`` (newest day first), newest first: one Query per day,
+        one BatchGetItem per 100 alerts read.
+
+        ``keep(entry)``, entry ``{rule, severity, actor, window}`` from the day's list, picks the alerts to read (a
+        caller's own, one rule's) before any is read. ``limit``: at most ``limit`` + 1 alerts are returned (one more
+        says there are more), the newest; the days after the one that reaches it are not read."""
         pointers: list[tuple[str, str]] = []
         for day in days:
             request = {"TableName": self._table, "KeyConditionExpression": "pk = :p", "ScanIndexForward": False,
                        "ExpressionAttributeValues": {":p": {"S": keys.alert_day_pk(day)}}}
             while True:
                 response = self._client.query(**request)
-                pointers.extend((item["ap"]["S"], item["as"]["S"]) for item in response.get("Items", []))
+                for item in response.get("Items", []):
+                    entry = {"rule": item["rule"]["S"], "severity": item["sev"]["S"], "actor": item["actor"]["S"],
+                             "window": item["as"]["S"]}
+                    if keep is None or keep(entry):
+                        pointers.append((item["ap"]["S"], item["as"]["S"]))
                 if "LastEvaluatedKey" not in response:
                     break
                 request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            if limit is not None and len(pointers) > limit:
+                break
+        if limit is not None and len(pointers) > limit:
+            # newest window first: keep the whole window of the (limit + 1)-th, so its alerts' order is exact
+            boundary = sorted((window for _, window in pointers), reverse=True)[limit]
+            pointers = [p for p in pointers if p[1] >= boundary]
         found: dict[tuple[str, str], dict] = {}
         for start in range(0, len(pointers), 100):
             pending: dict = {self._table: {"Keys": [{keys.PK: {"S": pk}, keys.SK: {"S": sk}} for pk, sk in pointers[start:start + 100]]}}
@@ -280,7 +295,8 @@ class AlertReader:
                 pending = response.get("UnprocessedKeys") or {}
                 if not pending:
                     break
-        return sorted(found.values(), key=lambda alert: (alert["window"], alert["lastSeen"] or "", alert["id"]), reverse=True)
+        newest = sorted(found.values(), key=lambda alert: (alert["window"], alert["lastSeen"] or "", alert["id"]), reverse=True)
+        return newest if limit is None else newest[:limit + 1]
 
     def one(self, pk: str, sk: str) -> dict | None:
         item = self._client.get_item(TableName=self._table, Key={keys.PK: {"S": pk}, keys.SK: {"S": sk}}).get("Item")

@@ -169,3 +169,33 @@ def test_the_rules_can_be_overrides_in_an_ssm_parameter_and_change_without_a_red
     # a broken rules document fails closed: the file is not stored without its alerts, its message goes back to the queue
     assert "rae" not in {event["actor"] for event in aws.events()}, drained
     assert drained["failedDeliveries"] >= 1, drained
+
+
+def test_an_answer_holds_the_newest_alerts_says_when_there_are_more_and_reads_only_the_callers(aws, topic, monkeypatch):
+    from query.handler import lambda_handler
+    from query.routes import alerts as alerts_route
+
+    root = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "accountId": ACCOUNT}
+    hourly = [call("CreateBucket", "s3.amazonaws.com", f"2025-03-06T{hour}:00:00Z", root, requestParameters={"bucketName": "b"})
+              for hour in (10, 11, 12, 13)]  # root-user-use dedupes per hour: four alerts
+    denied = call("GetSecretValue", "secretsmanager.amazonaws.com", "2025-03-06T10:30:00Z", _user("mallory"),
+                  errorCode="AccessDenied", errorMessage="not authorized")
+    aws.put_log(_key("20250306T1405Z", "HOURLY0000000000"), _body([*hourly, denied]))
+    aws.drain()
+    api, day = Api(lambda_handler), {"from": "2025-03-06", "to": "2025-03-06"}
+    everything = api.ok("/alerts", day)
+    assert len(everything["items"]) == 5 and everything["truncated"] is False
+
+    monkeypatch.setattr(alerts_route, "MAX_ALERTS", 2)
+    newest = api.ok("/alerts", day)
+    assert newest["truncated"] is True
+    assert [a["window"] for a in newest["items"]] == ["2025-03-06T13:00:00Z", "2025-03-06T12:00:00Z"]
+    assert newest["items"] == everything["items"][:2]
+
+    read: list[dict] = []
+    clients.client("dynamodb").meta.events.register(
+        "provide-client-params.dynamodb.BatchGetItem",
+        lambda params, **_: read.extend(k for request in params["RequestItems"].values() for k in request["Keys"]))
+    mine = api.ok("/alerts", day, as_user="mallory")
+    assert [a["rule"] for a in mine["items"]] == ["unauthorized-api-calls"] and mine["truncated"] is False
+    assert len(read) == 1  # the other four alerts, root's, are never read for mallory
