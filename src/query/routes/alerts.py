@@ -21,7 +21,7 @@ from .parameters import AlertsQuery, NoParameters, check_names, non_empty
 router = Router()
 _TAG = ["alerts"]
 MAX_ALERT_DAYS = 92  # one Query per day of the window
-MAX_ALERTS = 1000  # an answer's alerts (~1.3 KB of JSON each): the newest, well inside Lambda's 6 MB response
+MAX_ALERTS = 1000  # an answer's alerts (up to ~1.8 KB of JSON each, 10 events): the newest, well inside Lambda's 6 MB response
 
 
 def _reader() -> AlertReader:
