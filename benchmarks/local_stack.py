@@ -7,8 +7,8 @@ files, organization-trail copies; 18,000 records a class day), written as an AWS
 stack is the one `cloudtrail-tracker local` starts: moto's HTTP server in this process, the
 template's bucket, queues and table, alerts published to its SNS topic, the files uploaded and
 ingested through S3 -> SQS -> the real ingest handler, 10 files a batch (LocalStack.load). Then the
-API is served as `local` serves it and a few calls over the whole table are timed. A million records is projected from the rate
-measured, and says so: on this machine it would take over an hour.
+API is served as `local` serves it and a few calls over the whole table are timed. A million records
+is projected from the rate measured, and says so: on this machine a run would take over two hours.
 """
 
 from __future__ import annotations
