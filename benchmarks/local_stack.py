@@ -61,7 +61,7 @@ def api_calls(base: str, first_day: str, last_day: str) -> list[tuple[str, float
             continue
         seconds = time.perf_counter() - started
         if "items" in body:
-            shown = f"{len(body['items'])} items"
+            shown = f"{len(body['items'])} items" + (", truncated: more match" if body.get("truncated") else "")
         elif "total" in body:
             shown = f"total {body['total']:,}"
         else:
