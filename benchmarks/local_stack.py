@@ -74,7 +74,6 @@ def run(records: int, seed: int, workdir: Path, log_file: Path) -> dict:
     from cloudtrail_tracker.local import api_server
 
     files, written = write_tree(workdir, records, seed)
-    saved_environment = dict(os.environ)  # the API's environment (api_server) must not outlive this run
     stack = LocalStack(log_file=log_file).start()
     try:
         stack.deliver_alerts()  # as `cloudtrail-tracker local` does: the ingest publishes to the stack's topic
@@ -88,8 +87,6 @@ def run(records: int, seed: int, workdir: Path, log_file: Path) -> dict:
             stop()
     finally:
         stack.stop()
-        os.environ.clear()
-        os.environ.update(saved_environment)
     report = summary.report
     return {"files": files, "records": written, "recordsRead": report.records, "eventsStored": report.stored,
             "duplicates": report.duplicates, "seconds": seconds, "cpuSeconds": cpu, "calls": calls,

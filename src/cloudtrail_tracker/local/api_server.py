@@ -21,6 +21,7 @@ import base64
 import json
 import mimetypes
 import multiprocessing
+import os
 import re
 import signal
 import sys
@@ -373,9 +374,9 @@ def start_in_background(stack=None, host: str = "127.0.0.1", port: int = 0, as_u
                         handler_name: str | None = None):
     """Serve in a thread (for tests): returns (base URL, stop function). With ``stack`` (a started
     LocalStack) the query function's environment is prepared as :func:`serve_forever` does.
-    The instances are spawned processes: a script calling this needs ``if __name__ == "__main__":``."""
-    if stack is not None:
-        _prepare_environment(stack)
+    The instances are spawned processes: a script calling this needs ``if __name__ == "__main__":``.
+    Stopping puts back the environment variables it set."""
+    replaced = _prepare_environment(stack) if stack is not None else {}
     server = make_server(host, port, as_user, static_root, concurrency,
                          log_file=stack.log_file if stack is not None else None, handler_name=handler_name)
     thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
@@ -385,21 +386,27 @@ def start_in_background(stack=None, host: str = "127.0.0.1", port: int = 0, as_u
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        for name, value in replaced.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     return f"http://{host}:{server.server_address[1]}", stop
 
 
-def _prepare_environment(stack) -> None:
-    """The query function's environment from template.yaml, on top of the stack's (TABLE_NAME ...)."""
-    import os
-
+def _prepare_environment(stack) -> dict[str, str | None]:
+    """The query function's environment from template.yaml, on top of the stack's (TABLE_NAME ...); what each
+    variable it set was before (None: unset)."""
     try:
         environment = tpl.function_environment(stack.template, API_FUNCTION)
     except KeyError:
         environment = {}
     environment.pop("TABLE_NAME", None)  # the stack's table, already set
     environment["AUTH_MODE"] = "none"  # no authorizer locally; --as-user / the header simulate one
+    replaced = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)  # before the instances start: they inherit it
+    return replaced
 
 
 def serve_forever(stack, host: str, port: int, args) -> int:
